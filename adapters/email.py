@@ -1,0 +1,100 @@
+"""E-mail channel: acknowledgements by SMTP, or into a local outbox folder by default.
+
+IMAP intake is not part of this module yet; `fetch` refuses rather than pretend.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+import tempfile
+from collections.abc import Iterable
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+from pathlib import Path
+
+from ventanilla.adapters.base import Acknowledgement
+from ventanilla.errors import ChannelError
+from ventanilla.message import InboundMessage
+from ventanilla.settings import EmailSettings
+
+# Our loop header: a message carrying it came from us and is never acknowledged.
+LOOP_HEADER = "X-Ventanilla-Loop"
+
+
+class EmailAdapter:
+    channel = "email"
+
+    def __init__(self, settings: EmailSettings) -> None:
+        self.settings = settings
+
+    def fetch(self, cursor: str) -> Iterable[tuple[InboundMessage, str]]:
+        raise ChannelError("email", "IMAP intake is not available in this version", retryable=False)
+
+    def commit(self, cursor: str) -> None:
+        raise ChannelError("email", "IMAP intake is not available in this version", retryable=False)
+
+    def compose(self, ack: Acknowledgement) -> EmailMessage:
+        domain = self.settings.address.rsplit("@", 1)[-1]
+        message = EmailMessage()
+        message["From"] = formataddr((self.settings.display_name, self.settings.address))
+        message["To"] = ack.recipient
+        message["Subject"] = ack.subject
+        message["Date"] = formatdate(localtime=False)
+        # Recognisable ids: a reply to this message is a follow-up of the radicado.
+        message["Message-ID"] = make_msgid(idstring=f"radicado.{ack.radicado}", domain=domain)
+        if ack.in_reply_to:
+            message["In-Reply-To"] = ack.in_reply_to
+            message["References"] = " ".join((*ack.references, ack.in_reply_to))
+        message["Auto-Submitted"] = "auto-replied"  # RFC 3834
+        message[LOOP_HEADER] = self.settings.address
+        message.set_content(ack.text)
+        if ack.html:
+            message.add_alternative(ack.html, subtype="html")
+        return message
+
+    def send(self, ack: Acknowledgement) -> str:
+        message = self.compose(ack)
+        if self.settings.smtp_host:
+            self._send_smtp(message)
+        else:
+            self._write_outbox(message, ack.key or ack.radicado)
+        return str(message["Message-ID"])
+
+    def _write_outbox(self, message: EmailMessage, key: str) -> None:
+        folder = Path(self.settings.outbox_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        # Atomic and named by the case: a resend after a crash replaces, never doubles.
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".eml")
+        with os.fdopen(handle, "wb") as out:
+            out.write(bytes(message))
+        os.replace(temporary, folder / f"{key}.eml")
+
+    def _send_smtp(self, message: EmailMessage) -> None:
+        settings = self.settings
+        try:
+            if settings.smtp_security == "tls":
+                client: smtplib.SMTP = smtplib.SMTP_SSL(
+                    settings.smtp_host,
+                    settings.smtp_port,
+                    timeout=30,
+                    context=ssl.create_default_context(),
+                )
+            else:
+                client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
+            with client:
+                if settings.smtp_security == "starttls":
+                    client.starttls(context=ssl.create_default_context())
+                if settings.smtp_user:
+                    client.login(settings.smtp_user, settings.smtp_password)
+                client.send_message(message)
+        except smtplib.SMTPResponseException as error:
+            # 4xx is temporary (try again later); 5xx is permanent (staff must look).
+            raise ChannelError(
+                "email", f"SMTP {error.smtp_code}", retryable=400 <= error.smtp_code < 500
+            ) from None
+        except (OSError, smtplib.SMTPException) as error:
+            raise ChannelError(
+                "email", f"SMTP unreachable: {type(error).__name__}", retryable=True
+            ) from None

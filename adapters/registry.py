@@ -1,0 +1,33 @@
+"""Which adapter serves which channel, built from the settings."""
+
+from __future__ import annotations
+
+from ventanilla.adapters.base import Acknowledgement, ChannelAdapter
+from ventanilla.adapters.email import EmailAdapter
+from ventanilla.errors import ChannelError
+from ventanilla.settings import Settings
+
+
+class UnavailableChannel:
+    """A channel whose adapter is not enabled: sending fails for good, with the reason."""
+
+    def __init__(self, channel: str, reason: str) -> None:
+        self.channel = channel
+        self.reason = reason
+
+    def send(self, ack: Acknowledgement) -> str:
+        raise ChannelError(self.channel, self.reason, retryable=False)
+
+
+def sender_for(channel: str, settings: Settings) -> EmailAdapter | UnavailableChannel:
+    if channel == "email":
+        return EmailAdapter(settings.email)
+    return UnavailableChannel(channel, f"acknowledgements by {channel} are not enabled")
+
+
+def polling_adapters(settings: Settings, only: str | None = None) -> list[ChannelAdapter]:
+    """The enabled adapters that fetch from a provider (the web form pushes instead)."""
+    adapters: list[ChannelAdapter] = []
+    if settings.email.enabled and only in (None, "email"):
+        adapters.append(EmailAdapter(settings.email))
+    return adapters

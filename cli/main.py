@@ -1,0 +1,253 @@
+"""The `ventanilla` command (DESIGN contract: names and flags do not change).
+
+Each command reads the settings once; a bad setting stops it with one line per key.
+Output for people is English; `--json` output is the stable machine contract.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import Any
+
+import click
+
+from ventanilla.errors import ConfigurationError, NotFound, VentanillaError
+
+CHANNEL_CHOICE = click.Choice(["email", "web", "telegram", "x", "sms", "whatsapp", "voice"])
+STATUS_CHOICE = click.Choice(
+    ["pending", "case", "follow_up", "duplicate", "ignored", "quarantined"]
+)
+
+
+def _app() -> Any:
+    from ventanilla.app import current_app
+    from ventanilla.logs import configure_logging
+
+    app = current_app()
+    configure_logging(app.settings.log)
+    return app
+
+
+def _emit(rows: Any, as_json: bool, columns: tuple[str, ...]) -> None:
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    items = rows if isinstance(rows, list) else [rows]
+    widths = {c: max([len(c)] + [len(str(r.get(c) or "")) for r in items]) for c in columns}
+    click.echo("  ".join(c.ljust(widths[c]) for c in columns))
+    for row in items:
+        click.echo("  ".join(str(row.get(c) or "").ljust(widths[c]) for c in columns))
+
+
+@click.group(help="ventanilla: every citizen message filed as a PQRSDF with a radicado.")
+@click.version_option(package_name="ventanilla")
+def cli() -> None:
+    pass
+
+
+@cli.command(help="Run everything (web, workers, poller) on the configured settings.")
+def run() -> None:
+    from ventanilla.workers.supervisor import run_all
+
+    run_all(_app())
+
+
+@cli.command(help="Run the channel adapters (and the periodic reconciler).")
+@click.option("--channel", type=CHANNEL_CHOICE, help="Poll only this channel.")
+@click.option("--once", is_flag=True, help="Poll each enabled channel one time and exit.")
+def poll(channel: str | None, once: bool) -> None:
+    from ventanilla.workers.poller import run_poller
+
+    _app().db  # noqa: B018  (migrate at start, as DESIGN says)
+    run_poller(channel, once=once)
+
+
+@cli.command(help="Run the pipeline workers (dramatiq processes and threads from settings).")
+def worker() -> None:
+    from dramatiq.cli import main as dramatiq_main
+    from dramatiq.cli import make_argument_parser
+
+    app = _app()
+    app.db  # noqa: B018  (migrate before the workers fork)
+    app.db.dispose()
+    args = make_argument_parser().parse_args(
+        [
+            "ventanilla.workers.pipeline",
+            "--processes",
+            str(app.settings.worker.processes),
+            "--threads",
+            str(app.settings.worker.threads),
+            "--worker-shutdown-timeout",
+            "30000",
+        ]
+    )
+    sys.exit(dramatiq_main(args))
+
+
+@cli.command(help="Serve the citizen form, the API, webhooks, /healthz and /metrics.")
+@click.option("--host", help="Address to listen on (default: web.host).")
+@click.option("--port", type=int, help="Port to listen on (default: web.port).")
+def web(host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from ventanilla.web.app import create_app
+
+    app = _app()
+    uvicorn.run(
+        create_app(app),
+        host=host or app.settings.web.host,
+        port=port or app.settings.web.port,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@cli.command(help="Process until no message is in flight, then exit 0 (1 on timeout).")
+@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds.")
+def drain(timeout: float) -> None:
+    from ventanilla.workers.drain import drain as run_drain
+
+    _app()
+    sys.exit(0 if run_drain(timeout) else 1)
+
+
+@cli.group(help="Inbound messages and what became of them.")
+def messages() -> None:
+    pass
+
+
+@messages.command("list", help="Every inbound message with its status and radicado.")
+@click.option("--status", type=STATUS_CHOICE)
+@click.option("--channel", type=CHANNEL_CHOICE)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def messages_list(status: str | None, channel: str | None, as_json: bool) -> None:
+    from ventanilla.store.cases import list_messages
+
+    with _app().db.sessions() as session:
+        rows = list_messages(session, status=status, channel=channel)
+    _emit(rows, as_json, ("id", "channel", "received_at", "status", "radicado", "reason"))
+
+
+@cli.group(help="Read and annul cases.")
+def cases() -> None:
+    pass
+
+
+@cases.command("list", help="Every case, oldest radicado first.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def cases_list(as_json: bool) -> None:
+    from ventanilla.store.cases import list_cases
+
+    with _app().db.sessions() as session:
+        rows = list_cases(session)
+    _emit(
+        rows,
+        as_json,
+        ("radicado", "filed_at", "due_date", "type", "channel", "status", "ack_status"),
+    )
+
+
+@cases.command("show", help="One case by its radicado.")
+@click.argument("radicado")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def cases_show(radicado: str, as_json: bool) -> None:
+    from ventanilla.store.cases import show_case
+
+    with _app().db.sessions() as session:
+        row = show_case(session, radicado)
+    if as_json:
+        _emit(row, True, ())
+    else:
+        for key, value in row.items():
+            click.echo(f"{key:>13}: {'' if value is None else value}")
+
+
+@cases.command("annul", help="Annul a case; the number stays recorded with the reason.")
+@click.argument("radicado")
+@click.option("--reason", required=True, help="Why it is annulled (kept in the record).")
+@click.option("--actor", default="cli", show_default=True, help="Who annuls it.")
+def cases_annul(radicado: str, reason: str, actor: str) -> None:
+    app = _app()
+    with app.db.transaction() as session:
+        app.registry.annul(session, radicado, reason, actor)
+    click.echo(f"{radicado} annulled")
+
+
+@cli.command(help="Validate the settings; with --connect, also reach each service.")
+@click.option("--connect", is_flag=True, help="Also connect to the store and the queue.")
+def check(connect: bool) -> None:
+    from ventanilla.settings import load_settings
+    from ventanilla.settings_check import connection_problems, settings_warnings
+
+    settings = load_settings()  # ConfigurationError is reported by main()
+    for warning in settings_warnings(settings):
+        click.echo(f"warning: {warning}", err=True)
+    problems = connection_problems(settings) if connect else []
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(2)
+    click.echo("settings ok" + (", services reachable" if connect else ""))
+
+
+@cli.group(help="The store.")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="Apply the store's migrations.")
+def db_upgrade() -> None:
+    from ventanilla.settings import get_settings
+    from ventanilla.store.engine import Database
+
+    Database(get_settings().store.url).upgrade()
+    click.echo("store is up to date")
+
+
+@cli.group(help="Legal terms (Ley 1755 de 2015).")
+def terms() -> None:
+    pass
+
+
+@terms.command("due", help="The legal response date (YYYY-MM-DD) for a request received then.")
+@click.option("--received", required=True, help="ISO date-time; no offset means Bogotá time.")
+@click.option("--type", "request_type", required=True, help="peticion, informacion, consulta...")
+def terms_due(received: str, request_type: str) -> None:
+    from ventanilla.routing.terms import BusinessCalendar, OfficeHours, term_days
+    from ventanilla.settings import get_settings
+
+    try:
+        moment = datetime.fromisoformat(received)
+    except ValueError:
+        raise click.BadParameter(
+            f"{received!r} is not an ISO date-time like 2026-03-02T10:30:00-05:00",
+            param_hint="--received",
+        ) from None
+    try:
+        term_days(request_type)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--type") from None
+    office = get_settings().office
+    calendar = BusinessCalendar(OfficeHours.parse(office.hours), office.timezone)
+    click.echo(calendar.due_date(moment, request_type).isoformat())
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except ConfigurationError as error:
+        for line in error.problems:
+            click.echo(f"settings: {line}", err=True)
+        sys.exit(2)
+    except NotFound as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    except VentanillaError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""The one message type that crosses the adapter boundary.
+
+Adapters turn provider data into an `InboundMessage`; nothing past `adapters/` sees a
+provider's own types. Plain data only: no I/O here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+CHANNELS = ("email", "web", "telegram", "x", "sms", "whatsapp", "voice")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    channel: str
+    # Unique per channel: the provider's own id (Message-ID, update id, SID) or ours (web).
+    provider_id: str
+    received_at: datetime
+    text: str
+    # Who wrote, normalised for dedupe (lower-cased address, E.164 phone, chat id).
+    sender: str = ""
+    sender_name: str = ""
+    subject: str = ""
+    # Where the citizen asked to be answered; may differ from `sender` (web form).
+    reply_email: str = ""
+    reply_phone: str = ""
+    # Type the citizen chose (web form); empty lets the classifier decide.
+    requested_type: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    # Thread references (In-Reply-To, reply_to_message_id) for follow-up detection.
+    references: tuple[str, ...] = ()
+    # Provider facts that decide whether we may answer (auto_submitted, bulk, ...).
+    flags: dict[str, Any] = field(default_factory=dict)
+    # The provider's data as received, kept verbatim for staff and re-parsing.
+    raw: bytes = b""
+
+    def __post_init__(self) -> None:
+        if self.channel not in CHANNELS:
+            raise ValueError(f"unknown channel {self.channel!r}; expected one of {CHANNELS}")
+        if self.received_at.tzinfo is None:
+            raise ValueError("received_at must carry a time zone")

@@ -1,0 +1,284 @@
+"""Settings: `settings.toml` (path in VENTANILLA_SETTINGS) overlaid by VENTANILLA_<SECTION>__<KEY>.
+
+Read once at start-up by `load_settings()`; nothing else in the code reads the environment.
+A wrong value raises ConfigurationError with one line per problem naming its key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from ventanilla.errors import ConfigurationError
+from ventanilla.routing.terms import DEFAULT_OFFICE_HOURS, OfficeHours
+
+SETTINGS_ENV = "VENTANILLA_SETTINGS"
+DEFAULT_SETTINGS_FILE = "settings.toml"
+# Keys that hold secrets: they belong in the environment, never in a file in the repo.
+SECRET_KEYS = ("password", "token", "secret", "auth_token", "consumer_key")
+
+Security = Literal["tls", "starttls", "plain"]
+
+
+class Section(BaseModel):
+    # A typo in a key must stop start-up, not be silently ignored.
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class StoreSettings(Section):
+    url: str = "sqlite:///var/ventanilla.db"
+    auto_migrate: bool = True
+    attachments_dir: str = "var/attachments"
+
+    @field_validator("url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("expected a SQLAlchemy URL starting with sqlite:// or postgresql")
+        return value
+
+
+class QueueSettings(Section):
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    namespace: str = "ventanilla"
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expected a URL like redis://127.0.0.1:6379/0")
+        return value
+
+
+class WorkerSettings(Section):
+    processes: int = Field(2, ge=1, le=64)
+    threads: int = Field(4, ge=1, le=256)
+    max_retries: int = Field(5, ge=0, le=50)
+    # A message whose stage has not moved for this long is re-enqueued by the reconciler.
+    stuck_after_seconds: float = Field(60.0, gt=0)
+    reconcile_every_seconds: float = Field(30.0, gt=0)
+
+
+class WebSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    public_url: str = "http://127.0.0.1:8000"
+    # How long POST /api/v1/requests waits for the radicado before answering 202.
+    intake_wait_seconds: float = Field(5.0, ge=0, le=25)
+    form_enabled: bool = True
+    max_attachments: int = Field(5, ge=0, le=20)
+    max_attachment_bytes: int = Field(5 * 1024 * 1024, ge=1)
+    max_text_chars: int = Field(20000, ge=100)
+
+
+class EmailSettings(Section):
+    enabled: bool = False
+    imap_host: str = ""
+    imap_port: int = Field(993, ge=1, le=65535)
+    imap_user: str = ""
+    imap_password: str = ""
+    imap_security: Security = "tls"
+    imap_folder: str = "INBOX"
+    smtp_host: str = ""
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_security: Security = "starttls"
+    address: str = "atencionalciudadano@example.gov.co"
+    display_name: str = "Atención al Ciudadano"
+    outbox_dir: str = "var/outbox"
+
+
+class TelegramSettings(Section):
+    enabled: bool = False
+    token: str = ""
+    api_url: str = "https://api.telegram.org"
+
+
+class XSettings(Section):
+    enabled: bool = False
+    bearer_token: str = ""
+    consumer_key: str = ""
+    consumer_secret: str = ""
+    access_token: str = ""
+    access_token_secret: str = ""
+    account: str = ""
+    api_url: str = "https://api.x.com"
+
+
+class TwilioSettings(Section):
+    enabled: bool = False
+    account_sid: str = ""
+    auth_token: str = ""
+    api_url: str = "https://api.twilio.com"
+    sms_from: str = ""
+    whatsapp_from: str = ""
+
+
+class OfficeSettings(Section):
+    hours: str = DEFAULT_OFFICE_HOURS
+    timezone: str = "America/Bogota"
+    filing_office: str = Field("100", pattern=r"^[0-9]{1,6}$")
+
+    @field_validator("hours")
+    @classmethod
+    def _hours_parse(cls, value: str) -> str:
+        OfficeHours.parse(value)  # ValueError says the expected form
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone_known(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; expected e.g. America/Bogota") from None
+        return value
+
+
+class RadicadoSettings(Section):
+    # Orfeo-style layout: year, filing office, 6-digit consecutive, 2 = incoming (entrada).
+    format: str = "{year}{office}{number:06d}{kind}"
+    kind_digit: str = Field("2", pattern=r"^[0-9]$")
+
+    @field_validator("format")
+    @classmethod
+    def _format_has_number(cls, value: str) -> str:
+        if "{number" not in value:
+            raise ValueError(
+                "the format must contain {number} (e.g. {year}{office}{number:06d}{kind})"
+            )
+        try:
+            value.format(year=2026, office="100", number=1, kind="2")
+        except (KeyError, ValueError, IndexError) as exc:
+            raise ValueError(
+                f"bad format ({exc}); fields available: year, office, number, kind"
+            ) from None
+        return value
+
+
+class EntitySettings(Section):
+    name: str = "Unidad del Servicio Público de Empleo"
+    short_name: str = "SPE"
+    privacy_policy_url: str = "https://www.serviciodeempleo.gov.co/politica-de-tratamiento-de-datos"
+    contact_phone: str = "(601) 756 0009"
+
+
+class LogSettings(Section):
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["console", "json"] = "console"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="VENTANILLA_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        case_sensitive=False,
+    )
+
+    store: StoreSettings = StoreSettings()
+    queue: QueueSettings = QueueSettings()
+    worker: WorkerSettings = WorkerSettings()
+    web: WebSettings = WebSettings()
+    email: EmailSettings = EmailSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    x: XSettings = XSettings()
+    twilio: TwilioSettings = TwilioSettings()
+    office: OfficeSettings = OfficeSettings()
+    radicado: RadicadoSettings = RadicadoSettings()
+    entity: EntitySettings = EntitySettings()
+    log: LogSettings = LogSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file comes in as init values; the environment overrides it key by key.
+        return (env_settings, init_settings)
+
+
+def settings_path() -> tuple[Path, bool]:
+    """The settings file and whether it was named explicitly (then it must exist)."""
+    named = os.environ.get(SETTINGS_ENV)
+    return (Path(named), True) if named else (Path(DEFAULT_SETTINGS_FILE), False)
+
+
+def read_file(path: Path, required: bool) -> dict[str, Any]:
+    if not path.exists():
+        if required:
+            raise ConfigurationError([f"{SETTINGS_ENV}: file {path} does not exist"])
+        return {}
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError([f"{path}: not valid TOML ({exc})"]) from None
+
+
+def _known_keys(loc: tuple[str, ...]) -> list[str]:
+    model: Any = Settings
+    for part in loc[:-1]:
+        field = model.model_fields.get(part)
+        if field is None or not isinstance(field.annotation, type):
+            return []
+        model = field.annotation
+    return list(model.model_fields)
+
+
+def _problem_lines(exc: ValidationError) -> list[str]:
+    lines = []
+    for error in exc.errors():
+        loc = tuple(str(part) for part in error["loc"])
+        key = ".".join(loc)
+        if error["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(loc[-1], _known_keys(loc), n=1)
+            hint = f"; did you mean {'.'.join((*loc[:-1], close[0]))}?" if close else ""
+            lines.append(f"{key}: unknown key{hint}")
+            continue
+        message = error["msg"].removeprefix("Value error, ")
+        lines.append(f"{key}: {message} (got {error.get('input')!r})")
+    return lines
+
+
+def secrets_in_file(data: dict[str, Any]) -> list[str]:
+    """Keys that hold a non-empty secret in the settings file (DESIGN rule 6)."""
+    found = []
+    for section, values in data.items():
+        if not isinstance(values, dict):
+            continue
+        for key, value in values.items():
+            if value and any(word in key for word in SECRET_KEYS):
+                env = f"VENTANILLA_{section.upper()}__{key.upper()}"
+                found.append(f"{section}.{key}: secrets belong in the environment ({env})")
+    return found
+
+
+def load_settings() -> Settings:
+    """Read and validate the settings; ConfigurationError lists every problem by key."""
+    path, required = settings_path()
+    data = read_file(path, required)
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigurationError(_problem_lines(exc)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

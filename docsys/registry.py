@@ -1,0 +1,36 @@
+"""The document-system interface every radicado backend implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from ventanilla.store.schema import Case, Message
+
+
+@dataclass(frozen=True)
+class Filing:
+    """What the pipeline decided about a message, to be filed as a case."""
+
+    type: str
+    office: str
+    filed_at: datetime
+    due_date: date
+    review_type: bool = False
+
+
+class Registry(Protocol):
+    def radicate(self, session: Session, message: Message, filing: Filing) -> Case:
+        """File `message` inside the caller's transaction and return its case.
+
+        Must be idempotent: a message that already has a case gets that case back, and a
+        rolled-back transaction must leave no number used.
+        """
+        ...
+
+    def annul(self, session: Session, radicado: str, reason: str, actor: str) -> Case:
+        """Annul a case: the number stays recorded, with the reason."""
+        ...

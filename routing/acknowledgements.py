@@ -1,0 +1,53 @@
+"""Whether and where a case is acknowledged (no I/O).
+
+DESIGN rule 4: one acknowledgement per case and channel, never to auto-replies, bounces,
+lists or no-reply senders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+NO_REPLY_MARKERS = ("noreply", "no-reply", "no_reply", "donotreply", "mailer-daemon", "postmaster")
+# Flags adapters set when the provider says a message was sent by a machine.
+SILENCING_FLAGS = ("auto_submitted", "bounce", "bulk", "mailing_list", "own_loop")
+
+
+@dataclass(frozen=True)
+class AckPlan:
+    channel: str
+    recipient: str
+
+
+def plan_acknowledgements(
+    channel: str,
+    *,
+    sender: str,
+    reply_email: str,
+    reply_phone: str,
+    flags: dict[str, Any],
+    own_address: str = "",
+) -> tuple[list[AckPlan], str]:
+    """The acknowledgements to send, and why none when the list is empty."""
+    for flag in SILENCING_FLAGS:
+        if flags.get(flag):
+            return [], f"not acknowledged: {flag.replace('_', ' ')}"
+    if channel == "web":
+        # The web page already showed the radicado; the e-mail keeps a copy for the citizen.
+        if reply_email:
+            return _checked_email(reply_email, own_address)
+        return [], "shown on the web page; no e-mail given"
+    if channel == "email":
+        return _checked_email(reply_email or sender, own_address)
+    recipient = reply_phone or sender
+    return ([AckPlan(channel, recipient)], "") if recipient else ([], "no address to answer")
+
+
+def _checked_email(address: str, own_address: str) -> tuple[list[AckPlan], str]:
+    local = address.split("@", 1)[0].lower()
+    if own_address and address.lower() == own_address.lower():
+        return [], "not acknowledged: our own address"
+    if any(marker in local for marker in NO_REPLY_MARKERS):
+        return [], "not acknowledged: no-reply sender"
+    return [AckPlan("email", address)], ""

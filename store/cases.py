@@ -1,0 +1,132 @@
+"""Reading cases and messages as the CLI, the web pages and the API show them.
+
+The JSON shapes here are the external contract (DESIGN): field names do not change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from ventanilla.errors import NotFound
+from ventanilla.store.schema import Case, Message, Outbox
+
+BOGOTA = ZoneInfo("America/Bogota")
+
+
+def local_iso(moment: datetime | None, zone: ZoneInfo = BOGOTA) -> str | None:
+    return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
+
+
+def ack_status(statuses: list[str]) -> str:
+    """One word for the acknowledgements of a case: none, pending, sent, failed or skipped."""
+    if not statuses:
+        return "none"
+    for word in ("failed", "pending", "skipped"):
+        if word in statuses:
+            return word
+    return "sent"
+
+
+def _acks_by_case(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
+    acks: dict[int, list[str]] = {}
+    if case_ids:
+        for case_id, status in session.execute(
+            select(Outbox.case_id, Outbox.status).where(Outbox.case_id.in_(case_ids))
+        ):
+            acks.setdefault(case_id, []).append(status)
+    return acks
+
+
+def _case_rows(session: Session, *where: Any) -> list[dict[str, Any]]:
+    original = aliased(Case)
+    rows = session.execute(
+        select(Case, original.radicado)
+        .outerjoin(original, original.id == Case.duplicate_of_id)
+        .where(*where)
+        .order_by(Case.year, Case.number)
+    ).all()
+    acks = _acks_by_case(session, [case.id for case, _ in rows])
+    return [
+        {
+            "radicado": case.radicado,
+            "filed_at": local_iso(case.filed_at),
+            "received_at": local_iso(case.received_at),
+            "due_date": case.due_date.isoformat(),
+            "type": case.type,
+            "channel": case.channel,
+            "status": case.status,
+            "office": case.office,
+            "duplicate_of": duplicate_of,
+            "ack_status": ack_status(acks.get(case.id, [])),
+            "year": case.year,
+            "number": case.number,
+            "review_type": case.review_type,
+            "annul_reason": case.annul_reason or None,
+        }
+        for case, duplicate_of in rows
+    ]
+
+
+def list_cases(session: Session) -> list[dict[str, Any]]:
+    return _case_rows(session)
+
+
+def show_case(session: Session, radicado: str) -> dict[str, Any]:
+    rows = _case_rows(session, Case.radicado == radicado)
+    if not rows:
+        raise NotFound(f"radicado {radicado} does not exist")
+    return rows[0]
+
+
+def case_for_message(session: Session, message_id: int) -> dict[str, Any] | None:
+    """The case a message produced (or joined), once the pipeline has decided."""
+    case_id = session.scalar(select(Message.case_id).where(Message.id == message_id))
+    if case_id is None:
+        return None
+    rows = _case_rows(session, Case.id == case_id)
+    return rows[0] if rows else None
+
+
+def message_state(session: Session, message_id: int) -> dict[str, Any]:
+    message = session.get(Message, message_id)
+    if message is None:
+        raise NotFound(f"message {message_id} does not exist")
+    return _message_row(message, _radicados(session, [message.case_id]))
+
+
+def _radicados(session: Session, case_ids: list[int | None]) -> dict[int, str]:
+    ids = [i for i in case_ids if i is not None]
+    if not ids:
+        return {}
+    return dict(session.execute(select(Case.id, Case.radicado).where(Case.id.in_(ids))).all())
+
+
+def _message_row(message: Message, radicados: dict[int, str]) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "channel": message.channel,
+        "received_at": local_iso(message.received_at),
+        "status": message.status,
+        "stage": message.stage,
+        "reason": message.reason or None,
+        "type": message.type,
+        "radicado": radicados.get(message.case_id) if message.case_id else None,
+    }
+
+
+def list_messages(
+    session: Session, status: str | None = None, channel: str | None = None
+) -> list[dict[str, Any]]:
+    query = select(Message).order_by(Message.id)
+    if status:
+        query = query.where(Message.status == status)
+    if channel:
+        query = query.where(Message.channel == channel)
+    messages = list(session.scalars(query))
+    radicados = _radicados(session, [m.case_id for m in messages])
+    return [_message_row(m, radicados) for m in messages]

@@ -1,0 +1,91 @@
+"""What the citizen reads: Jinja2 templates for acknowledgements and web pages.
+
+`render_acknowledgement` builds one channel's acknowledgement; every one states the
+radicado, the date and time of radication, the type, the legal response date, how to
+check the status and where the data-protection policy is (DESIGN).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from ventanilla.adapters.base import Acknowledgement
+from ventanilla.routing.types import TYPE_LABELS
+from ventanilla.settings import Settings
+from ventanilla.store.schema import Case, Message
+
+TEMPLATES_DIR = Path(__file__).parent
+MONTHS = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
+
+environment = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=select_autoescape(["html", "html.j2"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def spanish_date(day: date) -> str:
+    """23 de noviembre de 2026: the way a citizen reads a date, with no ambiguity."""
+    return f"{day.day} de {MONTHS[day.month - 1]} de {day.year}"
+
+
+def spanish_datetime(moment: datetime, zone: str) -> str:
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{spanish_date(local.date())}, {local:%H:%M} (hora de Colombia)"
+
+
+def case_context(case: Case, settings: Settings) -> dict[str, Any]:
+    """What every citizen-facing text says about a case (no personal data)."""
+    public = settings.web.public_url.rstrip("/")
+    return {
+        "radicado": case.radicado,
+        "filed_at": spanish_datetime(case.filed_at, settings.office.timezone),
+        "type_label": TYPE_LABELS.get(case.type, case.type),
+        "due_date": spanish_date(case.due_date),
+        "status_url": f"{public}/estado/{case.radicado}",
+        "privacy_url": settings.entity.privacy_policy_url,
+        "entity": settings.entity.name,
+        "contact_phone": settings.entity.contact_phone,
+    }
+
+
+def render_acknowledgement(
+    channel: str, recipient: str, case: Case, message: Message, settings: Settings
+) -> Acknowledgement:
+    context = case_context(case, settings) | {"name": message.sender_name}
+    text = environment.get_template(f"ack/{channel}.txt.j2").render(context)
+    html = ""
+    if channel == "email":
+        html = environment.get_template("ack/email.html.j2").render(context)
+    in_reply_to = message.provider_id if message.channel == "email" else ""
+    return Acknowledgement(
+        channel=channel,
+        recipient=recipient,
+        radicado=case.radicado,
+        subject=f"{case.radicado} - Recibimos su solicitud",
+        text=text,
+        html=html,
+        in_reply_to=in_reply_to,
+        references=tuple(message.references),
+        key=f"{case.radicado}-{channel}",
+    )

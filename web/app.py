@@ -1,0 +1,272 @@
+"""The web app: citizen form and status page, the intake API, health and metrics.
+
+Handlers only translate HTTP to calls into the intake and the store; the pipeline does
+the rest. Database work runs in the thread pool so the event loop keeps answering.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from ventanilla.adapters.webform import TYPE_CHOICES, Limits, Upload, build_message, megabytes
+from ventanilla.app import App, current_app
+from ventanilla.errors import InputError, InvalidInput, NotFound
+from ventanilla.logs import log
+from ventanilla.routing.types import TYPE_LABELS
+from ventanilla.store.cases import case_for_message, message_state, show_case
+from ventanilla.templates import environment, spanish_date, spanish_datetime
+from ventanilla.web import metrics
+from ventanilla.web.outcomes import OutcomeWaiter
+from ventanilla.workers.intake import accept
+from ventanilla.workers.notify import outcome_channel
+
+API_FIELDS = ("type", "name", "email", "phone", "subject", "text")
+
+
+def create_app(app: App | None = None) -> FastAPI:
+    app = app or current_app()
+    settings = app.settings
+    limits = Limits(
+        settings.web.max_attachments, settings.web.max_attachment_bytes, settings.web.max_text_chars
+    )
+    waiter = OutcomeWaiter(settings.queue.redis_url, outcome_channel(settings.queue.namespace))
+    metrics.install_store_collector(app)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(lambda: app.db)  # migrate before the first request
+        await waiter.start()
+        yield
+        await waiter.stop()
+
+    web = FastAPI(title="ventanilla", lifespan=lifespan, docs_url=None, redoc_url=None)
+
+    def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        context.setdefault("entity", settings.entity)
+        body = environment.get_template(f"web/{name}.html.j2").render(context)
+        return HTMLResponse(body, status_code=status)
+
+    def outcome(message_id: int) -> dict[str, Any] | None:
+        with app.db.sessions() as session:
+            state = message_state(session, message_id)
+            if state["stage"] != "done":
+                return None
+            return {"message": state, "case": case_for_message(session, message_id)}
+
+    async def submit(fields: dict[str, str], uploads: list[Upload]) -> tuple[int, Any]:
+        message = build_message(fields, uploads, limits)
+        accepted = await run_in_threadpool(accept, message)
+        metrics.intake_total.labels("web").inc()
+        with metrics.intake_wait_seconds.time():
+            decided = await waiter.wait(
+                accepted.message_id,
+                settings.web.intake_wait_seconds,
+                lambda: outcome(accepted.message_id),
+            )
+        return accepted.message_id, decided
+
+    def reject(error: InvalidInput) -> None:
+        for field in error.by_field():
+            metrics.intake_rejected_total.labels(field).inc()
+
+    @web.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse("/pqrsdf")
+
+    @web.get("/pqrsdf", response_class=HTMLResponse)
+    async def form() -> HTMLResponse:
+        return page(
+            "form",
+            choices=TYPE_CHOICES,
+            values={},
+            errors={},
+            limits=limits,
+            max_size=megabytes(limits.max_attachment_bytes),
+        )
+
+    @web.post("/pqrsdf", response_class=HTMLResponse)
+    async def form_submit(request: Request) -> HTMLResponse:
+        form_data = await request.form(max_files=50, max_fields=50)
+        fields = {key: str(form_data.get(key) or "") for key in API_FIELDS}
+        uploads = [
+            await read_upload(item, limits.max_attachment_bytes)
+            for item in form_data.getlist("attachments")
+            if isinstance(item, UploadFile)
+        ]
+        try:
+            message_id, decided = await submit(fields, uploads)
+        except InvalidInput as error:
+            reject(error)
+            return page(
+                "form",
+                status=422,
+                choices=TYPE_CHOICES,
+                values=fields,
+                errors=error.by_field(),
+                limits=limits,
+                max_size=megabytes(limits.max_attachment_bytes),
+            )
+        if decided and decided["case"]:
+            return page("filed", case=citizen_view(decided["case"]))
+        return page("received", message_id=message_id)
+
+    @web.post("/api/v1/requests")
+    async def api_submit(request: Request) -> JSONResponse:
+        try:
+            body = await request.json()
+        except ValueError:
+            return problem("body", "the body must be a JSON object")
+        if not isinstance(body, dict):
+            return problem("body", "the body must be a JSON object")
+        for key in API_FIELDS:
+            if body.get(key) is not None and not isinstance(body[key], str):
+                return problem(key, "must be a string")
+        fields = {key: body.get(key) or "" for key in API_FIELDS}
+        try:
+            uploads = decode_attachments(body.get("attachments") or [])
+            message_id, decided = await submit(fields, uploads)
+        except InvalidInput as error:
+            reject(error)
+            return JSONResponse(
+                {"errors": [{"field": e.field, "message": e.message} for e in error.errors]},
+                status_code=422,
+            )
+        if decided and decided["case"]:
+            case = decided["case"]
+            return JSONResponse(
+                {
+                    "radicado": case["radicado"],
+                    "filed_at": case["filed_at"],
+                    "due_date": case["due_date"],
+                    "type": case["type"],
+                    "status": decided["message"]["status"],
+                    "id": message_id,
+                },
+                status_code=201,
+            )
+        return JSONResponse(
+            {
+                "id": message_id,
+                "status_url": f"/api/v1/requests/{message_id}",
+                "status": decided["message"]["status"] if decided else "pending",
+            },
+            status_code=202,
+        )
+
+    @web.get("/api/v1/requests/{message_id}")
+    async def api_request_status(message_id: int) -> JSONResponse:
+        def read() -> dict[str, Any]:
+            with app.db.sessions() as session:
+                state = message_state(session, message_id)
+                case = case_for_message(session, message_id)
+            return {
+                "id": message_id,
+                "status": state["status"],
+                "reason": state["reason"],
+                "radicado": case["radicado"] if case else None,
+                "filed_at": case["filed_at"] if case else None,
+                "due_date": case["due_date"] if case else None,
+                "type": case["type"] if case else state["type"],
+            }
+
+        try:
+            return JSONResponse(await run_in_threadpool(read))
+        except NotFound:
+            return JSONResponse({"detail": "unknown request id"}, status_code=404)
+
+    @web.get("/estado/{radicado}", response_class=HTMLResponse)
+    async def status_page(radicado: str) -> HTMLResponse:
+        def read() -> dict[str, Any]:
+            with app.db.sessions() as session:
+                return show_case(session, radicado)
+
+        try:
+            case = await run_in_threadpool(read)
+        except NotFound:
+            return page("not_found", status=404, radicado=radicado)
+        return page("status", case=citizen_view(case))
+
+    @web.get("/healthz")
+    async def healthz() -> JSONResponse:
+        checks: dict[str, str] = {}
+        for name, probe in (("store", app.db.ping), ("queue", app.redis.ping)):
+            try:
+                await run_in_threadpool(probe)
+                checks[name] = "ok"
+            except Exception as error:  # report, never raise: this is the health check
+                checks[name] = f"error: {type(error).__name__}"
+        healthy = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ok" if healthy else "error", **checks}, status_code=200 if healthy else 503
+        )
+
+    @web.get("/metrics")
+    async def metrics_endpoint() -> Response:
+        body = await run_in_threadpool(metrics.render)
+        return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    def citizen_view(case: dict[str, Any]) -> dict[str, Any]:
+        """What a citizen may see of a case: no personal data (Ley 1581 de 2012)."""
+        return {
+            "radicado": case["radicado"],
+            "filed_at": spanish_datetime(
+                datetime.fromisoformat(case["filed_at"]), settings.office.timezone
+            ),
+            "due_date": spanish_date(date.fromisoformat(case["due_date"])),
+            "type_label": TYPE_LABELS.get(case["type"], case["type"]),
+            "status": case["status"],
+            "ack_status": case["ack_status"],
+        }
+
+    log.info("web_app_ready")
+    return web
+
+
+def problem(field: str, message: str) -> JSONResponse:
+    return JSONResponse({"errors": [{"field": field, "message": message}]}, status_code=422)
+
+
+async def read_upload(item: UploadFile, limit: int) -> Upload:
+    """Read at most limit + 1 bytes: enough to know a file is too big without keeping it."""
+    content = await item.read(limit + 1)
+    return Upload(
+        item.filename or "",
+        item.content_type or "",
+        content[:limit],
+        truncated=len(content) > limit,
+    )
+
+
+def decode_attachments(items: Any) -> list[Upload]:
+    if not isinstance(items, list):
+        raise InvalidInput([InputError("attachments", "must be a list")])
+    uploads = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("content_base64"), str):
+            raise InvalidInput(
+                [
+                    InputError(
+                        "attachments",
+                        "each attachment needs filename, content_type and content_base64",
+                    )
+                ]
+            )
+        try:
+            content = base64.b64decode(item["content_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            error = InputError("attachments", "content_base64 is not base64")
+            raise InvalidInput([error]) from None
+        uploads.append(
+            Upload(str(item.get("filename") or ""), str(item.get("content_type") or ""), content)
+        )
+    return uploads

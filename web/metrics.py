@@ -1,0 +1,87 @@
+"""Prometheus metrics: counters of this process plus the store's state at scrape time.
+
+Reading the store at scrape time makes the figures true across processes (workers, poller)
+without a shared metrics directory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+
+from ventanilla.app import App
+from ventanilla.store.schema import Case, Message, Outbox
+
+disable_created_metrics()  # _created series only add noise to our dashboards
+registry = CollectorRegistry()
+intake_total = Counter(
+    "ventanilla_intake_total", "Messages accepted by the web app", ["channel"], registry=registry
+)
+intake_rejected_total = Counter(
+    "ventanilla_intake_rejected_total",
+    "Submissions refused for bad input",
+    ["field"],
+    registry=registry,
+)
+intake_wait_seconds = Histogram(
+    "ventanilla_intake_wait_seconds",
+    "Time from submission to radicado in the API",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10),
+    registry=registry,
+)
+
+
+class StoreCollector(Collector):
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        messages = GaugeMetricFamily(
+            "ventanilla_messages", "Messages by status and stage", labels=["status", "stage"]
+        )
+        outbox = GaugeMetricFamily(
+            "ventanilla_acknowledgements", "Acknowledgements by status", labels=["status"]
+        )
+        cases = GaugeMetricFamily("ventanilla_cases", "Cases by status", labels=["status"])
+        with self.app.db.sessions() as session:
+            for status, stage, count in session.execute(
+                select(Message.status, Message.stage, func.count()).group_by(
+                    Message.status, Message.stage
+                )
+            ):
+                messages.add_metric([status, stage], count)
+            for status, count in session.execute(
+                select(Outbox.status, func.count()).group_by(Outbox.status)
+            ):
+                outbox.add_metric([status], count)
+            for status, count in session.execute(
+                select(Case.status, func.count()).group_by(Case.status)
+            ):
+                cases.add_metric([status], count)
+        yield from (messages, outbox, cases)
+
+
+_store_collector: StoreCollector | None = None
+
+
+def install_store_collector(app: App) -> None:
+    """Point the store gauges at `app` (registered once per process)."""
+    global _store_collector
+    if _store_collector is None:
+        _store_collector = StoreCollector(app)
+        registry.register(_store_collector)
+    _store_collector.app = app
+
+
+def render() -> bytes:
+    return generate_latest(registry)

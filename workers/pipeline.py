@@ -1,0 +1,152 @@
+"""The pipeline actors: classify → dedupe → radicate → acknowledge.
+
+Each actor is thin: claim the row for its stage (a re-delivery finds nothing to do), call
+a pure decision from `routing/`, write the outcome in one transaction, then enqueue the
+next stage. Enqueueing after the commit can be lost in a crash; the reconciler re-sends.
+"""
+
+from __future__ import annotations
+
+import dramatiq
+
+from ventanilla.adapters.registry import sender_for
+from ventanilla.app import current_app
+from ventanilla.docsys.registry import Filing
+from ventanilla.errors import ChannelError
+from ventanilla.logs import log
+from ventanilla.routing.acknowledgements import plan_acknowledgements
+from ventanilla.routing.classify import classify as classify_text
+from ventanilla.routing.dedupe import dedupe_key, window_start
+from ventanilla.routing.offices import assign_office
+from ventanilla.routing.types import is_request
+from ventanilla.store import pipeline
+from ventanilla.store.locks import lock_key
+from ventanilla.store.schema import utcnow
+from ventanilla.templates import render_acknowledgement
+from ventanilla.workers.broker import broker, dead_letter_handlers
+from ventanilla.workers.notify import announce_outcome
+
+QUEUE = "pipeline"
+
+
+@dramatiq.actor(queue_name=QUEUE, broker=broker)
+def classify(message_id: int) -> None:
+    with current_app().db.transaction() as session:
+        message = pipeline.claim(session, message_id, "classify")
+        if message is None:
+            return
+        decision = classify_text(
+            message.text,
+            subject=message.subject,
+            requested_type=message.requested_type,
+            auto_submitted=bool(message.flags.get("auto_submitted")),
+        )
+        pipeline.record_classification(session, message, decision, is_request(decision.type))
+        next_stage = message.stage
+    log.info("classified", message_id=message_id, type=decision.type)
+    if next_stage == "dedupe":
+        dedupe.send(message_id)
+    else:
+        announce_outcome(message_id)
+
+
+@dramatiq.actor(queue_name=QUEUE, broker=broker)
+def dedupe(message_id: int) -> None:
+    with current_app().db.transaction() as session:
+        message = pipeline.claim(session, message_id, "dedupe")
+        if message is None:
+            return
+        key = dedupe_key(message.sender or message.reply_email or message.reply_phone, message.text)
+        original = pipeline.find_duplicate(session, key, window_start(utcnow()), message.id)
+        if original is None:
+            pipeline.record_dedupe(session, message, key)
+        else:
+            pipeline.record_duplicate(session, message, original)
+    if original is None:
+        radicate.send(message_id)
+    else:
+        log.info("duplicate", message_id=message_id, radicado=original.radicado)
+        announce_outcome(message_id)
+
+
+@dramatiq.actor(queue_name=QUEUE, broker=broker)
+def radicate(message_id: int) -> None:
+    app = current_app()
+    with app.db.transaction() as session:
+        message = pipeline.claim(session, message_id, "radicate")
+        if message is None:
+            return
+        # Two copies of one request radicated at once would both pass dedupe: the key lock
+        # makes the second wait for the first and then see its case.
+        lock_key(session, message.dedupe_key)
+        original = pipeline.find_duplicate(
+            session, message.dedupe_key, window_start(utcnow()), message.id
+        )
+        if original is not None:
+            pipeline.record_duplicate(session, message, original)
+            outbox_ids: list[int] = []
+            radicado = original.radicado
+        else:
+            assert message.type is not None  # classify set it
+            filing = Filing(
+                type=message.type,
+                office=assign_office(message.type, message.text),
+                filed_at=utcnow(),
+                due_date=app.calendar.due_date(message.received_at, message.type),
+                review_type=(message.confidence or 0) < 0.5,
+            )
+            case = app.registry.radicate(session, message, filing)
+            plans, no_ack_reason = plan_acknowledgements(
+                message.channel,
+                sender=message.sender,
+                reply_email=message.reply_email,
+                reply_phone=message.reply_phone,
+                flags=message.flags,
+                own_address=app.settings.email.address,
+            )
+            outbox_ids = pipeline.record_radicated(session, message, case, plans, no_ack_reason)
+            radicado = case.radicado
+    log.info("radicated", message_id=message_id, radicado=radicado)
+    announce_outcome(message_id)
+    for outbox_id in outbox_ids:
+        acknowledge.send(outbox_id)
+
+
+@dramatiq.actor(queue_name=QUEUE, broker=broker)
+def acknowledge(outbox_id: int) -> None:
+    app = current_app()
+    with app.db.transaction() as session:
+        claimed = pipeline.claim_outbox(session, outbox_id)
+    if claimed is None:
+        return
+    row, case, message = claimed
+    ack = render_acknowledgement(row.channel, row.recipient, case, message, app.settings)
+    try:
+        provider_ref = sender_for(row.channel, app.settings).send(ack)
+    except ChannelError as error:
+        with app.db.transaction() as session:
+            pipeline.record_send_failure(session, outbox_id, str(error), final=not error.retryable)
+        if error.retryable:
+            raise
+        log.warning("acknowledgement_failed", outbox_id=outbox_id, radicado=case.radicado)
+        return
+    with app.db.transaction() as session:
+        pipeline.record_sent(session, outbox_id, provider_ref)
+    log.info("acknowledged", outbox_id=outbox_id, radicado=case.radicado, channel=row.channel)
+
+
+def _quarantine(message_id: int, reason: str) -> None:
+    with current_app().db.transaction() as session:
+        pipeline.quarantine(session, message_id, reason)
+    announce_outcome(message_id)
+
+
+def _fail_acknowledgement(outbox_id: int, reason: str) -> None:
+    with current_app().db.transaction() as session:
+        pipeline.record_send_failure(session, outbox_id, reason, final=True)
+
+
+STAGE_ACTORS = {"classify": classify, "dedupe": dedupe, "radicate": radicate}
+dead_letter_handlers.update(
+    {name: _quarantine for name in STAGE_ACTORS} | {"acknowledge": _fail_acknowledgement}
+)

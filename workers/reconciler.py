@@ -1,0 +1,35 @@
+"""The reconciler: the store is the truth, Redis is the conveyor (DESIGN rule 2).
+
+Any message whose stage has not moved for a while, and any acknowledgement still pending,
+is enqueued again; the actors are idempotent, so a message that was only slow is harmless.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ventanilla.app import current_app
+from ventanilla.logs import log
+from ventanilla.store import pipeline
+
+
+def reconcile(older_than: timedelta | None = None) -> int:
+    """Re-enqueue what is stuck; returns how many were sent again."""
+    from ventanilla.workers.pipeline import STAGE_ACTORS, acknowledge
+
+    app = current_app()
+    if older_than is None:
+        older_than = timedelta(seconds=app.settings.worker.stuck_after_seconds)
+    with app.db.transaction() as session:
+        messages = pipeline.stuck_messages(session, older_than)
+        outbox = pipeline.stuck_outbox(session, older_than)
+        # Touch them so the next round waits a full period before sending them again.
+        pipeline.touch_messages(session, [message_id for message_id, _ in messages])
+        pipeline.touch_outbox(session, outbox)
+    for message_id, stage in messages:
+        STAGE_ACTORS[stage].send(message_id)
+    for outbox_id in outbox:
+        acknowledge.send(outbox_id)
+    if messages or outbox:
+        log.info("reconciled", messages=len(messages), acknowledgements=len(outbox))
+    return len(messages) + len(outbox)
