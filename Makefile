@@ -1,0 +1,25 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both set up everything.
+.PHONY: run test test-all lint bench setup
+
+run:
+	scripts/setup.sh redis
+	.venv/bin/ventanilla run
+
+test:
+	scripts/setup.sh redis postgres
+	.venv/bin/pytest -q
+
+# Includes the load tests kept out of the default run.
+test-all:
+	scripts/setup.sh redis postgres
+	.venv/bin/pytest -q -m ''
+
+lint:
+	scripts/setup.sh
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy core adapters routing workers docsys store web cli templates
+
+bench:
+	scripts/setup.sh redis postgres
+	.venv/bin/python bench/e2e.py

@@ -1,0 +1,261 @@
+"""Servers for the tests: a private Redis, fresh PostgreSQL databases, ventanilla processes.
+
+Everything binds to 127.0.0.1 on free ports and is stopped and removed after use; the
+machine's own Redis and databases are never written to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+VENTANILLA = str(VENV_BIN / "ventanilla")
+PG_ADMIN = os.environ.get("VENTANILLA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(predicate: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@dataclass
+class RedisServer:
+    """A private redis-server that keeps nothing on disk, so a restart comes back empty."""
+
+    port: int
+    workdir: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is not installed: run scripts/setup.sh redis"
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(self._answers, 10, "redis-server")
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def restart_empty(self) -> None:
+        self.stop()
+        self.start()
+
+    def flush(self) -> None:
+        import redis
+
+        redis.Redis.from_url(self.url).flushall()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(free_port(), tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+def create_pg_database() -> str:
+    name = f"ventanilla_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        raise AssertionError(
+            f"PostgreSQL is needed at {PG_ADMIN} ({error}); run scripts/setup.sh postgres"
+        ) from None
+    return name
+
+
+def drop_pg_database(name: str) -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pg_url(name: str) -> str:
+    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{base}/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty store on each backend (the store tests run on both)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    name = create_pg_database()
+    try:
+        yield pg_url(name)
+    finally:
+        drop_pg_database(name)
+
+
+@dataclass
+class Deployment:
+    """A ventanilla installation in a temporary folder, driven like an operator would."""
+
+    root: Path
+    env: dict[str, str]
+    web_port: int
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    @property
+    def outbox(self) -> Path:
+        return self.root / "var" / "outbox"
+
+    def cli(
+        self, *args: str, check: bool = True, timeout: float = 300
+    ) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [VENTANILLA, *args],
+            cwd=self.root,
+            env=self.env,
+            text=True,
+            capture_output=True,
+            timeout=timeout,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"ventanilla {' '.join(args)} exited {result.returncode}:\n"
+                f"{result.stdout}\n{result.stderr}"
+            )
+        return result
+
+    def cli_json(self, *args: str) -> Any:
+        return json.loads(self.cli(*args, "--json").stdout)
+
+    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        log = (self.root / f"{name}.log").open("ab")
+        process = subprocess.Popen(
+            [VENTANILLA, *args],
+            cwd=self.root,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes[name] = process
+        if name == "web":
+            wait_until(self._healthy, 30, "the web app's /healthz")
+        return process
+
+    def _healthy(self) -> bool:
+        try:
+            return httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Signal the whole process group (dramatiq's master and its worker processes)."""
+        process = self.processes.pop(name)
+        os.killpg(process.pid, sig)
+        process.wait(timeout=60)
+
+    def stop_all(self) -> None:
+        for process in self.processes.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+
+    def log(self, name: str) -> str:
+        return (self.root / f"{name}.log").read_text(errors="replace")
+
+
+@pytest.fixture
+def deployment_factory(tmp_path: Path, redis_server: RedisServer) -> Iterator[Any]:
+    """Make a Deployment on a given store URL; stops its processes afterwards."""
+    made: list[Deployment] = []
+    redis_server.flush()
+
+    def make(store_url: str, **overrides: str) -> Deployment:
+        root = tmp_path / f"deploy{len(made)}"
+        root.mkdir()
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("VENTANILLA_")}
+        env.update(
+            {
+                "VENTANILLA_SETTINGS": str(REPO / "settings.toml"),
+                "VENTANILLA_STORE__URL": store_url,
+                "VENTANILLA_QUEUE__REDIS_URL": redis_server.url,
+                "VENTANILLA_WEB__PORT": str(port),
+                "VENTANILLA_WEB__PUBLIC_URL": f"http://127.0.0.1:{port}",
+                "VENTANILLA_WORKER__PROCESSES": "2",
+                "VENTANILLA_WORKER__THREADS": "4",
+                "VENTANILLA_LOG__LEVEL": "warning",
+            }
+        )
+        env.update({f"VENTANILLA_{key.upper()}": value for key, value in overrides.items()})
+        deployment = Deployment(root, env, port)
+        made.append(deployment)
+        return deployment
+
+    yield make
+    for deployment in made:
+        deployment.stop_all()
