@@ -1,0 +1,65 @@
+"""The command line as operators use it: settings checks, legal dates, help."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_settings_typo_stops_with_the_key_named(deployment_factory, tmp_path):
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[email]\nsmtp_hots = "mail.example.gov.co"\n[web]\nport = "ochenta"\n')
+    deployment = deployment_factory(f"sqlite:///{tmp_path / 'v.db'}")
+    deployment.env["VENTANILLA_SETTINGS"] = str(settings)
+    del deployment.env["VENTANILLA_WEB__PORT"]
+    for command in (["check"], ["cases", "list"], ["web"]):
+        result = deployment.cli(*command, check=False, timeout=60)
+        assert result.returncode == 2
+        assert "email.smtp_hots: unknown key; did you mean email.smtp_host?" in result.stderr
+        assert "web.port:" in result.stderr
+    assert not (deployment.root / "v.db").exists()  # nothing started, nothing created
+
+
+def test_check_connect_reports_each_unreachable_service(deployment_factory, tmp_path):
+    deployment = deployment_factory(f"sqlite:///{tmp_path / 'v.db'}",
+                                    queue__redis_url="redis://127.0.0.1:1/0")
+    result = deployment.cli("check", "--connect", check=False, timeout=60)
+    assert result.returncode == 2
+    assert "queue.redis_url: cannot connect" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("received", "kind", "due"),
+    [
+        ("2026-11-23T15:59:00-05:00", "peticion", "2026-12-15"),
+        ("2026-11-23T16:01:00-05:00", "peticion", "2026-12-16"),
+        ("2026-03-27T10:00:00", "informacion", "2026-04-14"),
+    ],
+)
+def test_terms_due_prints_the_legal_date(deployment_factory, tmp_path, received, kind, due):
+    deployment = deployment_factory(f"sqlite:///{tmp_path / 'v.db'}")
+    result = deployment.cli("terms", "due", "--received", received, "--type", kind)
+    assert result.stdout.strip() == due
+
+
+def test_terms_due_rejects_unknown_type_naming_the_option(deployment_factory, tmp_path):
+    deployment = deployment_factory(f"sqlite:///{tmp_path / 'v.db'}")
+    result = deployment.cli("terms", "due", "--received", "2026-01-05T09:00:00", "--type",
+                            "tutela", check=False)
+    assert result.returncode == 2 and "--type" in result.stderr
+
+
+def test_every_command_has_help(deployment_factory, tmp_path):
+    deployment = deployment_factory(f"sqlite:///{tmp_path / 'v.db'}")
+    for command in (["run"], ["poll"], ["worker"], ["web"], ["drain"], ["messages", "list"],
+                    ["cases", "list"], ["cases", "show"], ["check"], ["db", "upgrade"],
+                    ["terms", "due"]):
+        result = deployment.cli(*command, "--help")
+        assert "Usage: ventanilla" in result.stdout
+
+
+def test_poll_once_with_no_channel_enabled_exits_cleanly(deployment_factory, tmp_path):
+    deployment = deployment_factory(f"sqlite:///{tmp_path / 'v.db'}")
+    deployment.cli("poll", "--once")
+    deployment.cli("db", "upgrade")

@@ -1,0 +1,135 @@
+"""The citizen web form and its JSON twin, driven as a citizen and an operator would."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def service(deployment_factory, tmp_path):
+    deployment = deployment_factory(f"sqlite:///{tmp_path / 'ventanilla.db'}")
+    deployment.start("worker", "worker")
+    deployment.start("web", "web")
+    return deployment
+
+
+def test_form_submission_shows_radicado_files_a_case_and_writes_one_eml(service):
+    page = httpx.get(f"{service.base_url}/pqrsdf")
+    assert page.status_code == 200
+    assert '<html lang="es">' in page.text
+    assert '<label for="text">' in page.text
+
+    response = httpx.post(
+        f"{service.base_url}/pqrsdf",
+        data={"name": "Ana Gómez", "email": "Ana.Gomez@Example.com", "type": "",
+              "text": "Solicito copia de mi certificado de inscripción en la bolsa de empleo."},
+        files=[("attachments", ("hoja de vida.pdf", b"%PDF-1.4 contenido", "application/pdf"))],
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    radicado = re.search(r'id="radicado">(\d+)<', response.text).group(1)
+    assert "Fecha límite de respuesta" in response.text
+    assert "hora de Colombia" in response.text
+
+    [case] = service.cli_json("cases", "list")
+    assert case["radicado"] == radicado
+    assert case["type"] == "informacion"
+    assert case["channel"] == "web"
+    assert case["filed_at"].endswith("-05:00")
+    assert case["duplicate_of"] is None
+
+    service.cli("drain", "--timeout", "60")
+    emls = list(service.outbox.glob("*.eml"))
+    assert len(emls) == 1
+    sent = email.message_from_bytes(emls[0].read_bytes(), policy=email.policy.default)
+    assert sent["To"] == "ana.gomez@example.com"
+    assert sent["Subject"].startswith(radicado)
+    assert sent["Auto-Submitted"] == "auto-replied"
+    body = sent.get_body(("plain",)).get_content()
+    assert radicado in body and "/estado/" + radicado in body
+    assert service.cli_json("cases", "show", radicado)["ack_status"] == "sent"
+
+    status = httpx.get(f"{service.base_url}/estado/{radicado}")
+    assert status.status_code == 200 and radicado in status.text
+    assert "Ana" not in status.text and "example.com" not in status.text
+
+
+def test_api_answers_201_with_radicado_and_due_date(service):
+    response = httpx.post(f"{service.base_url}/api/v1/requests", timeout=30,
+                          json={"text": "Necesito información sobre las vacantes en Cali",
+                                "email": "pedro@example.com", "type": "consulta"})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert set(body) >= {"radicado", "filed_at", "due_date", "type"}
+    assert body["type"] == "consulta"
+    [message] = service.cli_json("messages", "list")
+    assert message["status"] == "case" and message["radicado"] == body["radicado"]
+
+
+def test_same_request_twice_gets_the_existing_radicado(service):
+    request = {"text": "Quiero poner una queja por mala atención en la oficina",
+               "phone": "300 123 4567"}
+    first = httpx.post(f"{service.base_url}/api/v1/requests", json=request, timeout=30).json()
+    second = httpx.post(f"{service.base_url}/api/v1/requests", json=request, timeout=30).json()
+    assert second["radicado"] == first["radicado"]
+    assert second["status"] == "duplicate"
+    assert len(service.cli_json("cases", "list")) == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"text": "   "}, "text"),
+        ({"text": "hola", "email": "ana@@example"}, "email"),
+        ({"text": "hola", "type": "tutela"}, "type"),
+        ({"text": "hola", "phone": "12"}, "phone"),
+        ({"text": 42}, "text"),
+    ],
+)
+def test_api_bad_input_names_the_field_and_stores_nothing(service, payload, field):
+    response = httpx.post(f"{service.base_url}/api/v1/requests", json=payload, timeout=30)
+    assert response.status_code == 422
+    assert field in [error["field"] for error in response.json()["errors"]]
+    assert service.cli_json("messages", "list") == []
+
+
+def test_form_rejects_10_mb_attachment_naming_the_field_and_keeps_nothing(service):
+    big = b"x" * (10 * 1024 * 1024)
+    response = httpx.post(
+        f"{service.base_url}/pqrsdf",
+        data={"text": "Adjunto mi documento", "email": "not-an-email"},
+        files=[("attachments", ("escaneo.pdf", big, "application/pdf"))],
+        timeout=60,
+    )
+    assert response.status_code == 422
+    assert "escaneo.pdf" in response.text and "supera el límite de 5 MB" in response.text
+    assert 'id="attachments-error"' in response.text
+    assert 'id="email-error"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert "Adjunto mi documento" in response.text  # what the citizen wrote is kept
+    assert service.cli_json("messages", "list") == []
+    attachments = service.root / "var" / "attachments"
+    assert not attachments.exists() or not any(attachments.rglob("*"))
+
+
+def test_unknown_radicado_status_page_is_404_in_spanish(service):
+    response = httpx.get(f"{service.base_url}/estado/20269999999992")
+    assert response.status_code == 404
+    assert "No encontramos ese radicado" in response.text
+
+
+def test_metrics_and_health(service):
+    httpx.post(f"{service.base_url}/api/v1/requests", json={"text": "sugiero más horarios"},
+               timeout=30)
+    health = httpx.get(f"{service.base_url}/healthz").json()
+    assert health == {"status": "ok", "store": "ok", "queue": "ok"}
+    metrics = httpx.get(f"{service.base_url}/metrics").text
+    assert 'ventanilla_intake_total{channel="web"} 1.0' in metrics
+    assert 'ventanilla_cases{status="radicado"} 1.0' in metrics

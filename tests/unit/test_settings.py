@@ -1,0 +1,241 @@
+"""Settings: defaults, the file, the environment on top, and one named line per problem."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ventanilla.errors import ConfigurationError
+from ventanilla.settings import load_settings, secrets_in_file
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No VENTANILLA_* variable from outside, and no settings.toml in the working folder."""
+    for name in list(os.environ):
+        if name.upper().startswith("VENTANILLA_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def write_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "custom.toml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("VENTANILLA_SETTINGS", str(path))
+    return path
+
+
+def problems_of(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str) -> list[str]:
+    write_settings(monkeypatch, tmp_path, text)
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    return caught.value.problems
+
+
+def test_defaults_load_when_there_is_no_settings_file() -> None:
+    settings = load_settings()
+
+    assert settings.store.url == "sqlite:///var/ventanilla.db"
+    assert settings.web.port == 8000
+    assert settings.email.smtp_security == "starttls"
+    assert settings.office.timezone == "America/Bogota"
+
+
+def test_default_settings_toml_in_working_folder_is_read(tmp_path: Path) -> None:
+    (tmp_path / "settings.toml").write_text("[web]\nport = 8123\n", encoding="utf-8")
+
+    assert load_settings().web.port == 8123
+
+
+def test_named_settings_file_that_does_not_exist_is_a_problem(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("VENTANILLA_SETTINGS", str(tmp_path / "missing.toml"))
+
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+
+    [line] = caught.value.problems
+    assert line.startswith("VENTANILLA_SETTINGS:")
+    assert "missing.toml" in line
+
+
+def test_named_settings_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    write_settings(monkeypatch, tmp_path, '[entity]\nshort_name = "MinX"\n')
+
+    assert load_settings().entity.short_name == "MinX"
+
+
+def test_typo_in_a_key_suggests_the_right_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    problems = problems_of(monkeypatch, tmp_path, '[email]\nimap_hots = "x"\n')
+
+    assert problems == ["email.imap_hots: unknown key; did you mean email.imap_host?"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[emial]\nimap_host = "x"\n', "emial: unknown key; did you mean email?"),
+        ("[bogus]\nx = 1\n", "bogus: unknown key"),
+    ],
+)
+def test_unknown_section_is_a_problem(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str, expected: str
+) -> None:
+    assert problems_of(monkeypatch, tmp_path, text) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "words"),
+    [
+        ('[web]\nport = "abc"\n', "web.port", "valid integer"),
+        ("[web]\nport = 70000\n", "web.port", "65535"),
+        ("[web]\nport = 0\n", "web.port", "greater than or equal to 1"),
+        ('[store]\nurl = "mysql://db/x"\n', "store.url", "sqlite:// or postgresql"),
+        ('[queue]\nredis_url = "http://cache"\n', "queue.redis_url", "redis://"),
+        ('[office]\nhours = "lunes 8-5"\n', "office.hours", "mon-fri 08:00-16:00"),
+        ('[office]\nhours = "mon-fri 08:00-25:00"\n', "office.hours", "HH:MM"),
+        ('[office]\ntimezone = "Mars/Olympus"\n', "office.timezone", "America/Bogota"),
+        ('[office]\nfiling_office = "ABC"\n', "office.filing_office", "ABC"),
+        ('[radicado]\nformat = "{year}{office}"\n', "radicado.format", "must contain {number}"),
+        ('[radicado]\nformat = "{year}{foo}{number}"\n', "radicado.format", "fields available"),
+        ('[email]\nsmtp_security = "ssl"\n', "email.smtp_security", "'plain'"),
+        ('[log]\nlevel = "verbose"\n', "log.level", "'debug'"),
+        ("store = 5\n", "store", "valid dictionary"),
+    ],
+)
+def test_wrong_value_names_its_key_and_what_was_expected(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str, key: str, words: str
+) -> None:
+    [line] = problems_of(monkeypatch, tmp_path, text)
+
+    assert line.startswith(f"{key}: ")
+    assert words in line
+
+
+def test_environment_overrides_the_file_key_by_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    write_settings(
+        monkeypatch, tmp_path, '[store]\nurl = "sqlite:///file.db"\nauto_migrate = false\n'
+    )
+    monkeypatch.setenv("VENTANILLA_STORE__URL", "sqlite:///env.db")
+
+    settings = load_settings()
+
+    assert settings.store.url == "sqlite:///env.db"
+    assert settings.store.auto_migrate is False  # the file's other keys in the section stay
+
+
+def test_environment_value_is_validated_like_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VENTANILLA_WEB__PORT", "70000")
+
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+
+    [line] = caught.value.problems
+    assert line.startswith("web.port: ")
+
+
+def test_typo_in_an_environment_variable_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VENTANILLA_WEB__PROT", "1")
+
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+
+    assert caught.value.problems == ["web.prot: unknown key; did you mean web.port?"]
+
+
+def test_environment_variable_for_a_whole_section_is_a_problem_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Regression: pydantic-settings raised SettingsError, a traceback instead of a problem line.
+    monkeypatch.setenv("VENTANILLA_STORE", "sqlite:///x.db")
+
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+
+    [line] = caught.value.problems
+    assert line.startswith("VENTANILLA_STORE: ")
+    assert "VENTANILLA_STORE__<KEY>" in line
+
+
+def test_several_problems_are_reported_together(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    problems = problems_of(
+        monkeypatch,
+        tmp_path,
+        '[store]\nurl = "mysql://x"\n[web]\nport = "abc"\n[email]\nimap_hots = "x"\n',
+    )
+
+    keys = sorted(line.split(":", 1)[0] for line in problems)
+    assert keys == ["email.imap_hots", "store.url", "web.port"]
+
+
+def test_file_and_environment_problems_are_reported_together(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    write_settings(monkeypatch, tmp_path, '[store]\nurl = "mysql://x"\n')
+    monkeypatch.setenv("VENTANILLA_WEB__PROT", "1")
+
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+
+    keys = sorted(line.split(":", 1)[0] for line in caught.value.problems)
+    assert keys == ["store.url", "web.prot"]
+
+
+def test_invalid_toml_names_the_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = write_settings(monkeypatch, tmp_path, "[web\nport = 1\n")
+
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+
+    [line] = caught.value.problems
+    assert line.startswith(f"{path}: not valid TOML")
+
+
+def test_configuration_error_message_is_one_line_per_problem() -> None:
+    error = ConfigurationError(["a: one", "b: two"])
+
+    assert str(error) == "a: one\nb: two"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({}, []),
+        ({"email": {"smtp_password": ""}}, []),
+        ({"email": {"smtp_host": "mail.example.gov.co"}}, []),
+        (
+            {"email": {"smtp_password": "hunter2"}},
+            ["email.smtp_password: secrets belong in the environment (VENTANILLA_EMAIL__SMTP_PASSWORD)"],
+        ),
+        (
+            {"telegram": {"token": "123:abc"}},
+            ["telegram.token: secrets belong in the environment (VENTANILLA_TELEGRAM__TOKEN)"],
+        ),
+        (
+            {"twilio": {"auth_token": "t", "account_sid": "AC1"}},
+            ["twilio.auth_token: secrets belong in the environment (VENTANILLA_TWILIO__AUTH_TOKEN)"],
+        ),
+        (
+            {"x": {"consumer_key": "k", "consumer_secret": "s", "account": "@ent"}},
+            [
+                "x.consumer_key: secrets belong in the environment (VENTANILLA_X__CONSUMER_KEY)",
+                "x.consumer_secret: secrets belong in the environment "
+                "(VENTANILLA_X__CONSUMER_SECRET)",
+            ],
+        ),
+        ({"log": "not a section"}, []),
+    ],
+)
+def test_secrets_in_file_lists_each_filled_secret_with_its_variable(
+    data: dict[str, object], expected: list[str]
+) -> None:
+    assert secrets_in_file(data) == expected
