@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
-import tempfile
 from collections.abc import Iterable
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
@@ -65,11 +64,15 @@ class EmailAdapter:
     def _write_outbox(self, message: EmailMessage, key: str) -> None:
         folder = Path(self.settings.outbox_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        # Atomic and named by the case: a resend after a crash replaces, never doubles.
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".eml")
-        with os.fdopen(handle, "wb") as out:
+        # Written under a name of its own, then renamed: a reader never sees half a file.
+        # The partial name is fixed per key, so a worker killed mid-write leaves nothing
+        # behind once the resend renames it; a resend replaces, never doubles.
+        partial = folder / f".{key}.part"
+        with partial.open("wb") as out:
             out.write(bytes(message))
-        os.replace(temporary, folder / f"{key}.eml")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, folder / f"{key}.eml")
 
     def _send_smtp(self, message: EmailMessage) -> None:
         settings = self.settings
