@@ -97,6 +97,10 @@ class EmailAdapter:
             raise ChannelError(
                 "email", f"SMTP {error.smtp_code}", retryable=400 <= error.smtp_code < 500
             ) from None
+        except smtplib.SMTPRecipientsRefused as error:
+            # Refused at RCPT: not an SMTPResponseException, but the same 4xx/5xx rule holds.
+            code = max(code for code, _ in error.recipients.values())
+            raise ChannelError("email", f"SMTP {code}", retryable=400 <= code < 500) from None
         except (OSError, smtplib.SMTPException) as error:
             raise ChannelError(
                 "email", f"SMTP unreachable: {type(error).__name__}", retryable=True

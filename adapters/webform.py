@@ -18,7 +18,7 @@ from ventanilla.errors import InputError, InvalidInput
 from ventanilla.message import Attachment, InboundMessage
 from ventanilla.routing.types import REQUEST_TYPES, TYPE_LABELS
 
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{6,20}$")
+_PHONE = re.compile(r"^\+?[0-9(][0-9 ()-]{6,20}$")
 _UNSAFE_NAME = re.compile(r"[^\w.() -]+")
 
 

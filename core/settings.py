@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from ventanilla.errors import ConfigurationError
 from ventanilla.routing.terms import DEFAULT_OFFICE_HOURS, OfficeHours
@@ -276,6 +282,16 @@ def load_settings() -> Settings:
         return Settings(**data)
     except ValidationError as exc:
         raise ConfigurationError(_problem_lines(exc)) from None
+    except SettingsError as exc:
+        # VENTANILLA_<SECTION> (no __KEY) is parsed as JSON before validation and fails here.
+        found = re.search(r'field "(\w+)"', str(exc))
+        section = found.group(1).upper() if found else "<SECTION>"
+        raise ConfigurationError(
+            [
+                f"VENTANILLA_{section}: not valid JSON for a whole section; "
+                f"set VENTANILLA_{section}__<KEY> for each key instead"
+            ]
+        ) from None
 
 
 @lru_cache(maxsize=1)

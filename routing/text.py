@@ -14,7 +14,8 @@ def fold(text: str) -> str:
 
     Citizens write "peticion", "PETICIÓN" and "petición" for the same word.
     """
-    lowered = text.lower().replace("ñ", "\0")
+    # NFC first: a decomposed ñ (n + combining tilde) must be kept like a composed one.
+    lowered = unicodedata.normalize("NFC", text).lower().replace("ñ", "\0")
     stripped = "".join(
         char for char in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(char)
     ).replace("\0", "ñ")

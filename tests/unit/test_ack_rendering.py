@@ -1,0 +1,180 @@
+"""The acknowledgement the citizen reads: radicado first, Bogotá time, due date, links."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime
+
+import pytest
+
+from ventanilla.adapters.base import Acknowledgement
+from ventanilla.settings import EntitySettings, Settings, WebSettings
+from ventanilla.store.schema import Case, Message
+from ventanilla.templates import render_acknowledgement, spanish_date, spanish_datetime
+
+RADICADO = "20261000000012"
+PUBLIC_URL = "https://pqrs.example.gov.co"
+PRIVACY_URL = "https://www.example.gov.co/politica-de-datos"
+
+
+@pytest.fixture(autouse=True)
+def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings() reads VENTANILLA_* variables; none from outside may change what we render."""
+    for name in list(os.environ):
+        if name.upper().startswith("VENTANILLA_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(
+        web=WebSettings(public_url=PUBLIC_URL + "/"),
+        entity=EntitySettings(privacy_policy_url=PRIVACY_URL),
+    )
+
+
+def make_case(
+    *, filed_at: datetime = datetime(2026, 11, 23, 15, 5, tzinfo=UTC), request_type: str = "queja"
+) -> Case:
+    return Case(
+        radicado=RADICADO,
+        year=2026,
+        number=1,
+        filed_at=filed_at,
+        received_at=filed_at,
+        due_date=date(2026, 12, 15),
+        type=request_type,
+        channel="email",
+    )
+
+
+def make_message(*, channel: str = "email", sender_name: str = "Ana Pérez") -> Message:
+    return Message(
+        channel=channel,
+        provider_id="<CAF=abc123@mail.example.com>",
+        received_at=datetime(2026, 11, 23, 15, 4, tzinfo=UTC),
+        sender="ana@example.com",
+        sender_name=sender_name,
+        references=["<hilo-1@mail.example.com>"],
+    )
+
+
+def render(settings: Settings, case: Case | None = None, **message: str) -> Acknowledgement:
+    return render_acknowledgement(
+        "email", "ana@example.com", case or make_case(), make_message(**message), settings
+    )
+
+
+@pytest.mark.parametrize(
+    "expected",
+    [
+        RADICADO,
+        "23 de noviembre de 2026, 10:05 (hora de Colombia)",
+        "Queja",
+        "15 de diciembre de 2026",
+        f"{PUBLIC_URL}/estado/{RADICADO}",
+        PRIVACY_URL,
+        "Unidad del Servicio Público de Empleo",
+        "(601) 756 0009",
+    ],
+)
+def test_text_and_html_state_what_the_law_asks(settings: Settings, expected: str) -> None:
+    ack = render(settings)
+
+    assert expected in ack.text
+    assert expected in ack.html
+
+
+def test_status_link_has_no_double_slash(settings: Settings) -> None:
+    ack = render(settings)
+
+    assert f"{PUBLIC_URL}//estado" not in ack.text
+    assert f'href="{PUBLIC_URL}/estado/{RADICADO}"' in ack.html
+
+
+def test_subject_starts_with_the_radicado(settings: Settings) -> None:
+    assert render(settings).subject.startswith(RADICADO)
+
+
+def test_key_is_stable_per_case_and_channel(settings: Settings) -> None:
+    first = render(settings)
+    second = render(settings)
+
+    assert first.key == second.key == f"{RADICADO}-email"
+
+
+def test_acknowledgement_goes_to_the_given_recipient(settings: Settings) -> None:
+    ack = render(settings)
+
+    assert (ack.channel, ack.recipient, ack.radicado) == ("email", "ana@example.com", RADICADO)
+
+
+def test_email_acknowledgement_threads_under_the_citizen_message(settings: Settings) -> None:
+    ack = render(settings)
+
+    assert ack.in_reply_to == "<CAF=abc123@mail.example.com>"
+    assert ack.references == ("<hilo-1@mail.example.com>",)
+
+
+def test_web_request_copy_does_not_claim_to_reply_to_an_email(settings: Settings) -> None:
+    ack = render(settings, channel="web")
+
+    assert ack.in_reply_to == ""
+
+
+def test_radication_time_is_bogota_time_even_across_midnight_utc(settings: Settings) -> None:
+    case = make_case(filed_at=datetime(2026, 11, 24, 3, 30, tzinfo=UTC))
+
+    ack = render(settings, case)
+
+    assert "23 de noviembre de 2026, 22:30 (hora de Colombia)" in ack.text
+
+
+@pytest.mark.parametrize(
+    ("slug", "label"),
+    [
+        ("peticion", "Petición"),
+        ("informacion", "Petición de documentos o información"),
+        ("consulta", "Consulta"),
+        ("felicitacion", "Felicitación"),
+    ],
+)
+def test_type_is_shown_with_its_spanish_label(settings: Settings, slug: str, label: str) -> None:
+    ack = render(settings, make_case(request_type=slug))
+
+    assert f"Tipo de solicitud: {label}" in ack.text
+
+
+def test_citizen_name_greets_in_text_and_is_escaped_in_html(settings: Settings) -> None:
+    ack = render(settings, sender_name="<script>alert('x')</script>")
+
+    assert "Hola, <script>alert('x')</script>:" in ack.text
+    assert "<script>" not in ack.html
+    assert "&lt;script&gt;" in ack.html
+
+
+def test_without_a_name_the_greeting_is_plain(settings: Settings) -> None:
+    ack = render(settings, sender_name="")
+
+    assert ack.text.startswith("Hola:\n")
+    assert "Hola:</p>" in ack.html
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 1, 1), "1 de enero de 2026"),
+        (date(2026, 9, 30), "30 de septiembre de 2026"),
+        (date(2027, 12, 31), "31 de diciembre de 2027"),
+    ],
+)
+def test_spanish_date_names_the_month(day: date, expected: str) -> None:
+    assert spanish_date(day) == expected
+
+
+def test_spanish_datetime_uses_the_office_time_zone() -> None:
+    moment = datetime(2026, 1, 1, 4, 59, tzinfo=UTC)
+
+    assert spanish_datetime(moment, "America/Bogota") == (
+        "31 de diciembre de 2025, 23:59 (hora de Colombia)"
+    )

@@ -1,0 +1,146 @@
+"""Whether and where a case is acknowledged: once, on its channel, never to machines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ventanilla.routing.acknowledgements import SILENCING_FLAGS, AckPlan, plan_acknowledgements
+
+OWN = "atencionalciudadano@example.gov.co"
+
+
+def plan(
+    channel: str,
+    *,
+    sender: str = "",
+    reply_email: str = "",
+    reply_phone: str = "",
+    flags: dict[str, Any] | None = None,
+) -> tuple[list[AckPlan], str]:
+    return plan_acknowledgements(
+        channel,
+        sender=sender,
+        reply_email=reply_email,
+        reply_phone=reply_phone,
+        flags=flags or {},
+        own_address=OWN,
+    )
+
+
+def test_web_request_with_email_gets_one_email_copy() -> None:
+    plans, reason = plan("web", sender="ana@example.com", reply_email="ana@example.com")
+
+    assert plans == [AckPlan("email", "ana@example.com")]
+    assert reason == ""
+
+
+def test_web_request_without_email_is_only_shown_on_the_page() -> None:
+    plans, reason = plan("web", sender="3001234567", reply_phone="3001234567")
+
+    assert plans == []
+    assert reason == "shown on the web page; no e-mail given"
+
+
+def test_anonymous_web_request_gets_no_acknowledgement_message() -> None:
+    assert plan("web") == ([], "shown on the web page; no e-mail given")
+
+
+def test_email_request_is_answered_to_its_sender() -> None:
+    plans, reason = plan("email", sender="luis@example.com")
+
+    assert plans == [AckPlan("email", "luis@example.com")]
+    assert reason == ""
+
+
+def test_email_request_prefers_its_reply_address() -> None:
+    plans, _ = plan("email", sender="luis@example.com", reply_email="luis.casa@example.com")
+
+    assert plans == [AckPlan("email", "luis.casa@example.com")]
+
+
+@pytest.mark.parametrize(
+    ("channel", "sender", "reply_phone", "recipient"),
+    [
+        ("telegram", "123456789", "", "123456789"),
+        ("whatsapp", "+573001234567", "", "+573001234567"),
+        ("sms", "+573001234567", "+573009998877", "+573009998877"),
+        ("x", "ciudadano_co", "", "ciudadano_co"),
+    ],
+)
+def test_chat_and_phone_channels_answer_on_their_own_channel(
+    channel: str, sender: str, reply_phone: str, recipient: str
+) -> None:
+    assert plan(channel, sender=sender, reply_phone=reply_phone) == (
+        [AckPlan(channel, recipient)],
+        "",
+    )
+
+
+def test_chat_message_without_any_address_is_not_acknowledged() -> None:
+    assert plan("telegram") == ([], "no address to answer")
+
+
+@pytest.mark.parametrize("channel", ["email", "web", "telegram"])
+@pytest.mark.parametrize(
+    ("flag", "reason"),
+    [
+        ("auto_submitted", "not acknowledged: auto submitted"),
+        ("bounce", "not acknowledged: bounce"),
+        ("bulk", "not acknowledged: bulk"),
+        ("mailing_list", "not acknowledged: mailing list"),
+        ("own_loop", "not acknowledged: own loop"),
+    ],
+)
+def test_machine_sent_message_is_never_acknowledged(channel: str, flag: str, reason: str) -> None:
+    plans, why = plan(
+        channel, sender="ana@example.com", reply_email="ana@example.com", flags={flag: True}
+    )
+
+    assert (plans, why) == ([], reason)
+
+
+def test_every_silencing_flag_is_covered() -> None:
+    assert set(SILENCING_FLAGS) == {"auto_submitted", "bounce", "bulk", "mailing_list", "own_loop"}
+
+
+def test_flags_that_are_false_do_not_silence() -> None:
+    flags = {flag: False for flag in SILENCING_FLAGS} | {"auto_submitted": ""}
+
+    plans, _ = plan("email", sender="ana@example.com", flags=flags)
+
+    assert plans == [AckPlan("email", "ana@example.com")]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "noreply@banco.example",
+        "no-reply@notificaciones.example",
+        "No_Reply@example.com",
+        "DoNotReply@example.com",
+        "MAILER-DAEMON@mx.example.com",
+        "postmaster@example.com",
+        "alertas-noreply@portal.example",
+    ],
+)
+@pytest.mark.parametrize("channel", ["email", "web"])
+def test_no_reply_sender_is_not_acknowledged(channel: str, address: str) -> None:
+    plans, reason = plan(channel, sender=address, reply_email=address)
+
+    assert (plans, reason) == ([], "not acknowledged: no-reply sender")
+
+
+@pytest.mark.parametrize("address", [OWN, OWN.upper()])
+@pytest.mark.parametrize("channel", ["email", "web"])
+def test_our_own_address_is_not_acknowledged(channel: str, address: str) -> None:
+    plans, reason = plan(channel, sender=address, reply_email=address)
+
+    assert (plans, reason) == ([], "not acknowledged: our own address")
+
+
+def test_domain_that_looks_like_no_reply_does_not_silence_a_citizen() -> None:
+    plans, _ = plan("email", sender="ana@noreply-hosting.example")
+
+    assert plans == [AckPlan("email", "ana@noreply-hosting.example")]
