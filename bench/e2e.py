@@ -48,20 +48,28 @@ def percentile(values: list[float], q: float) -> float:
 
 def base_env(namespace: str, processes: int, threads: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VENTANILLA_")}
-    env.update({
-        "VENTANILLA_SETTINGS": str(REPO / "settings.toml"),
-        "VENTANILLA_QUEUE__REDIS_URL": REDIS_URL,
-        "VENTANILLA_QUEUE__NAMESPACE": namespace,
-        "VENTANILLA_WORKER__PROCESSES": str(processes),
-        "VENTANILLA_WORKER__THREADS": str(threads),
-        "VENTANILLA_LOG__LEVEL": "warning",
-    })
+    env.update(
+        {
+            "VENTANILLA_SETTINGS": str(REPO / "settings.toml"),
+            "VENTANILLA_QUEUE__REDIS_URL": REDIS_URL,
+            "VENTANILLA_QUEUE__NAMESPACE": namespace,
+            "VENTANILLA_WORKER__PROCESSES": str(processes),
+            "VENTANILLA_WORKER__THREADS": str(threads),
+            "VENTANILLA_LOG__LEVEL": "warning",
+        }
+    )
     return env
 
 
 def start(args: list[str], cwd: Path, env: dict[str, str], log: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(args, cwd=cwd, env=env, stdout=open(cwd / log, "wb"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        args,
+        cwd=cwd,
+        env=env,
+        stdout=open(cwd / log, "wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -75,13 +83,27 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def noop_ceiling(count: int, processes: int, threads: int) -> float:
     """Messages per second through four do-nothing actors."""
     namespace = f"bench-noop-{uuid.uuid4().hex[:6]}"
-    env = base_env(namespace, processes, threads) | {"BENCH_COUNTER_KEY": f"{namespace}:done",
-                                                     "PYTHONPATH": str(REPO)}
+    env = base_env(namespace, processes, threads) | {
+        "BENCH_COUNTER_KEY": f"{namespace}:done",
+        "PYTHONPATH": str(REPO),
+    }
     client = redis.Redis.from_url(REDIS_URL)
     with tempfile.TemporaryDirectory() as folder:
-        worker = start([str(BIN / "dramatiq"), "bench.noop_chain", "--processes", str(processes),
-                        "--threads", str(threads), "--path", str(REPO)], Path(folder), env,
-                       "noop.log")
+        worker = start(
+            [
+                str(BIN / "dramatiq"),
+                "bench.noop_chain",
+                "--processes",
+                str(processes),
+                "--threads",
+                str(threads),
+                "--path",
+                str(REPO),
+            ],
+            Path(folder),
+            env,
+            "noop.log",
+        )
         sys.path.insert(0, str(REPO))
         os.environ.update(env)
         from bench.noop_chain import first  # the broker reads the namespace from env
@@ -103,12 +125,17 @@ async def submit(base_url: str, count: int, concurrency: int, tag: str) -> list[
     gate = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as client:
+
         async def one(n: int) -> float:
             async with gate:
                 began = time.perf_counter()
-                response = await client.post("/api/v1/requests", json={
-                    "text": f"Solicito información sobre la vacante {tag}-{n}",
-                    "email": f"persona{n}@example.com"})
+                response = await client.post(
+                    "/api/v1/requests",
+                    json={
+                        "text": f"Solicito información sobre la vacante {tag}-{n}",
+                        "email": f"persona{n}@example.com",
+                    },
+                )
                 response.raise_for_status()
                 return time.perf_counter() - began
 
@@ -124,14 +151,25 @@ def run_backend(backend: str, count: int, concurrency: int, processes: int, thre
         database = f"ventanilla_bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{database}"')
-        url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + database
+        url = (
+            PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+            + "/"
+            + database
+        )
     port = free_port()
     env = base_env(f"bench-{uuid.uuid4().hex[:6]}", processes, threads) | {
-        "VENTANILLA_STORE__URL": url, "VENTANILLA_WEB__PORT": str(port),
+        "VENTANILLA_STORE__URL": url,
+        "VENTANILLA_WEB__PORT": str(port),
         "VENTANILLA_WEB__INTAKE_WAIT_SECONDS": "10",
-        "VENTANILLA_WORKER__STUCK_AFTER_SECONDS": "600"}
-    subprocess.run([str(BIN / "ventanilla"), "db", "upgrade"], cwd=folder, env=env, check=True,
-                   capture_output=True)
+        "VENTANILLA_WORKER__STUCK_AFTER_SECONDS": "600",
+    }
+    subprocess.run(
+        [str(BIN / "ventanilla"), "db", "upgrade"],
+        cwd=folder,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     worker = start([str(BIN / "ventanilla"), "worker"], folder, env, "worker.log")
     web = start([str(BIN / "ventanilla"), "web"], folder, env, "web.log")
     base_url = f"http://127.0.0.1:{port}"
@@ -150,17 +188,26 @@ def run_backend(backend: str, count: int, concurrency: int, processes: int, thre
         api = asyncio.run(submit(base_url, count, concurrency, "bench"))
         while True:
             with engine.connect() as connection:
-                sent = connection.execute(text(
-                    "SELECT count(*) FROM outbox o JOIN cases c ON c.id = o.case_id "
-                    "WHERE o.status = 'sent' AND c.message_id > :skip"), {"skip": skip}).scalar_one()
+                sent = connection.execute(
+                    text(
+                        "SELECT count(*) FROM outbox o JOIN cases c ON c.id = o.case_id "
+                        "WHERE o.status = 'sent' AND c.message_id > :skip"
+                    ),
+                    {"skip": skip},
+                ).scalar_one()
             if sent >= count:
                 break
             time.sleep(0.2)
         wall = time.perf_counter() - began
         with engine.connect() as connection:
-            rows = connection.execute(text(
-                "SELECT m.created_at, o.sent_at FROM messages m JOIN cases c ON c.message_id = m.id "
-                "JOIN outbox o ON o.case_id = c.id WHERE m.id > :skip"), {"skip": skip}).all()
+            rows = connection.execute(
+                text(
+                    "SELECT m.created_at, o.sent_at FROM messages m "
+                    "JOIN cases c ON c.message_id = m.id "
+                    "JOIN outbox o ON o.case_id = c.id WHERE m.id > :skip"
+                ),
+                {"skip": skip},
+            ).all()
         engine.dispose()
     finally:
         stop(web)
@@ -170,14 +217,22 @@ def run_backend(backend: str, count: int, concurrency: int, processes: int, thre
                 conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
     def seconds(value) -> float:
-        return value.timestamp() if hasattr(value, "timestamp") else \
-            __import__("datetime").datetime.fromisoformat(value).timestamp()
+        return (
+            value.timestamp()
+            if hasattr(value, "timestamp")
+            else __import__("datetime").datetime.fromisoformat(value).timestamp()
+        )
 
     latencies = [seconds(sent) - seconds(created) for created, sent in rows]
     return {
-        "backend": backend, "messages": count, "wall_s": wall, "rate": count / wall,
-        "p50_ms": 1000 * statistics.median(latencies), "p99_ms": 1000 * percentile(latencies, 0.99),
-        "api_p50_ms": 1000 * statistics.median(api), "api_p99_ms": 1000 * percentile(api, 0.99),
+        "backend": backend,
+        "messages": count,
+        "wall_s": wall,
+        "rate": count / wall,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p99_ms": 1000 * percentile(latencies, 0.99),
+        "api_p50_ms": 1000 * statistics.median(api),
+        "api_p99_ms": 1000 * percentile(api, 0.99),
     }
 
 
@@ -189,13 +244,18 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores; workers: {args.processes} processes × "
-          f"{args.threads} threads; {args.messages} messages, {args.concurrency} concurrent")
+    print(
+        f"machine: {os.cpu_count()} cores; workers: {args.processes} processes × "
+        f"{args.threads} threads; {args.messages} messages, {args.concurrency} concurrent"
+    )
     for backend in args.backend.split(","):
         r = run_backend(backend, args.messages, args.concurrency, args.processes, args.threads)
-        print(f"{r['backend']:>10}: {r['rate']:7.1f} msg/s intake→ack written | "
-              f"p50 {r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms | "
-              f"API p50 {r['api_p50_ms']:6.1f} ms  p99 {r['api_p99_ms']:6.1f} ms | wall {r['wall_s']:.1f} s")
+        print(
+            f"{r['backend']:>10}: {r['rate']:7.1f} msg/s intake→ack written | "
+            f"p50 {r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms | "
+            f"API p50 {r['api_p50_ms']:6.1f} ms  p99 {r['api_p99_ms']:6.1f} ms | "
+            f"wall {r['wall_s']:.1f} s"
+        )
     ceiling = noop_ceiling(args.messages, args.processes, args.threads)
     print(f"{'noop x4':>10}: {ceiling:7.1f} msg/s through four no-op dramatiq actors (the ceiling)")
 

@@ -14,7 +14,9 @@ import redis
 from ventanilla.workers.broker import broker
 
 COUNTER_KEY = os.environ.get("BENCH_COUNTER_KEY", "bench:noop:done")
-_redis = redis.Redis.from_url(os.environ.get("VENTANILLA_QUEUE__REDIS_URL", "redis://127.0.0.1:6379/0"))
+_redis = redis.Redis.from_url(
+    os.environ.get("VENTANILLA_QUEUE__REDIS_URL", "redis://127.0.0.1:6379/0")
+)
 
 
 @dramatiq.actor(queue_name="noop", broker=broker)

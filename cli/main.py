@@ -125,7 +125,7 @@ def messages() -> None:
 def messages_list(status: str | None, channel: str | None, as_json: bool) -> None:
     from ventanilla.store.cases import list_messages
 
-    with _app().db.sessions() as session:
+    with _app().db.read() as session:
         rows = list_messages(session, status=status, channel=channel)
     _emit(rows, as_json, ("id", "channel", "received_at", "status", "radicado", "reason"))
 
@@ -140,7 +140,7 @@ def cases() -> None:
 def cases_list(as_json: bool) -> None:
     from ventanilla.store.cases import list_cases
 
-    with _app().db.sessions() as session:
+    with _app().db.read() as session:
         rows = list_cases(session)
     _emit(
         rows,
@@ -155,7 +155,7 @@ def cases_list(as_json: bool) -> None:
 def cases_show(radicado: str, as_json: bool) -> None:
     from ventanilla.store.cases import show_case
 
-    with _app().db.sessions() as session:
+    with _app().db.read() as session:
         row = show_case(session, radicado)
     if as_json:
         _emit(row, True, ())

@@ -130,3 +130,37 @@ def list_messages(
     messages = list(session.scalars(query))
     radicados = _radicados(session, [m.case_id for m in messages])
     return [_message_row(m, radicados) for m in messages]
+
+
+def intake_outcome(session: Session, message_id: int) -> dict[str, Any] | None:
+    """What the intake API answers once the pipeline has decided; None while it has not.
+
+    One query: the web app asks this for every submission, so it stays cheap.
+    """
+    row = session.execute(
+        select(
+            Message.stage,
+            Message.status,
+            Case.radicado,
+            Case.filed_at,
+            Case.due_date,
+            Case.type,
+            Case.status.label("case_status"),
+        )
+        .outerjoin(Case, Case.id == Message.case_id)
+        .where(Message.id == message_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"message {message_id} does not exist")
+    if row.stage != "done":
+        return None
+    case = None
+    if row.radicado:
+        case = {
+            "radicado": row.radicado,
+            "filed_at": local_iso(row.filed_at),
+            "due_date": row.due_date.isoformat(),
+            "type": row.type,
+            "status": row.case_status,
+        }
+    return {"status": row.status, "case": case}

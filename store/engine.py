@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def _prepare_sqlite(engine: Engine) -> None:
+def _prepare_sqlite(engine: Engine, *, writer: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's begin event decide how a transaction starts.
@@ -32,23 +32,28 @@ def _prepare_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=60000")
+        if not writer:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers lock up front; readers take a WAL snapshot and never wait for writers.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, writer: bool = True) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
-        _prepare_sqlite(engine)
+        _prepare_sqlite(engine, writer=writer)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No pre-ping: it costs a round trip per transaction; a dropped connection fails the
+    # actor, whose retry gets a fresh one.
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
 
 
 class Database:
@@ -58,16 +63,29 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite: a second engine whose transactions only read, so reads never queue
+        # behind the write lock. PostgreSQL's MVCC needs no such split.
+        self.reader = (
+            make_engine(url, writer=False) if self.engine.dialect.name == "sqlite" else self.engine
+        )
+        self.read_sessions = sessionmaker(self.reader, expire_on_commit=False)
         os.register_at_fork(after_in_child=self._after_fork)
 
     def _after_fork(self) -> None:
         # A pooled connection must never be shared between parent and child.
         self.engine.dispose(close=False)
+        self.reader.dispose(close=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work commits on success and rolls back on any error."""
         with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only (on SQLite, writing through it fails)."""
+        with self.read_sessions() as session:
             yield session
 
     def ping(self) -> None:
@@ -88,6 +106,7 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.reader.dispose()
 
 
 def dialect_insert(session: Session) -> Any:

@@ -23,7 +23,7 @@ from ventanilla.app import App, current_app
 from ventanilla.errors import InputError, InvalidInput, NotFound
 from ventanilla.logs import log
 from ventanilla.routing.types import TYPE_LABELS
-from ventanilla.store.cases import case_for_message, message_state, show_case
+from ventanilla.store.cases import case_for_message, intake_outcome, message_state, show_case
 from ventanilla.templates import environment, spanish_date, spanish_datetime
 from ventanilla.web import metrics
 from ventanilla.web.outcomes import OutcomeWaiter
@@ -57,11 +57,8 @@ def create_app(app: App | None = None) -> FastAPI:
         return HTMLResponse(body, status_code=status)
 
     def outcome(message_id: int) -> dict[str, Any] | None:
-        with app.db.sessions() as session:
-            state = message_state(session, message_id)
-            if state["stage"] != "done":
-                return None
-            return {"message": state, "case": case_for_message(session, message_id)}
+        with app.db.read() as session:
+            return intake_outcome(session, message_id)
 
     async def submit(fields: dict[str, str], uploads: list[Upload]) -> tuple[int, Any]:
         message = build_message(fields, uploads, limits)
@@ -149,7 +146,7 @@ def create_app(app: App | None = None) -> FastAPI:
                     "filed_at": case["filed_at"],
                     "due_date": case["due_date"],
                     "type": case["type"],
-                    "status": decided["message"]["status"],
+                    "status": decided["status"],
                     "id": message_id,
                 },
                 status_code=201,
@@ -158,7 +155,7 @@ def create_app(app: App | None = None) -> FastAPI:
             {
                 "id": message_id,
                 "status_url": f"/api/v1/requests/{message_id}",
-                "status": decided["message"]["status"] if decided else "pending",
+                "status": decided["status"] if decided else "pending",
             },
             status_code=202,
         )
@@ -166,7 +163,7 @@ def create_app(app: App | None = None) -> FastAPI:
     @web.get("/api/v1/requests/{message_id}")
     async def api_request_status(message_id: int) -> JSONResponse:
         def read() -> dict[str, Any]:
-            with app.db.sessions() as session:
+            with app.db.read() as session:
                 state = message_state(session, message_id)
                 case = case_for_message(session, message_id)
             return {
@@ -187,7 +184,7 @@ def create_app(app: App | None = None) -> FastAPI:
     @web.get("/estado/{radicado}", response_class=HTMLResponse)
     async def status_page(radicado: str) -> HTMLResponse:
         def read() -> dict[str, Any]:
-            with app.db.sessions() as session:
+            with app.db.read() as session:
                 return show_case(session, radicado)
 
         try:
@@ -225,7 +222,6 @@ def create_app(app: App | None = None) -> FastAPI:
             "due_date": spanish_date(date.fromisoformat(case["due_date"])),
             "type_label": TYPE_LABELS.get(case["type"], case["type"]),
             "status": case["status"],
-            "ack_status": case["ack_status"],
         }
 
     log.info("web_app_ready")

@@ -53,7 +53,7 @@ class StoreCollector(Collector):
             "ventanilla_acknowledgements", "Acknowledgements by status", labels=["status"]
         )
         cases = GaugeMetricFamily("ventanilla_cases", "Cases by status", labels=["status"])
-        with self.app.db.sessions() as session:
+        with self.app.db.read() as session:
             for status, stage, count in session.execute(
                 select(Message.status, Message.stage, func.count()).group_by(
                     Message.status, Message.stage

@@ -59,24 +59,24 @@ class OutcomeWaiter:
                 future.set_result(None)
 
     async def wait(self, message_id: int, timeout: float, decided: Callable[[], Any]) -> Any:
-        """`decided()` (run in a thread) once it returns something, or None after `timeout`."""
+        """`decided()` (run in a thread) once it returns something, or None after `timeout`.
+
+        The store is read only after a wake-up or every couple of seconds: the pipeline
+        cannot have finished the moment the message was accepted.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             future: asyncio.Future[None] = loop.create_future()
             self.waiting.setdefault(message_id, []).append(future)
-            result = await run_in_threadpool(decided)
-            if result is not None:
-                self._forget(message_id, future)
-                return result
             remaining = deadline - loop.time()
-            if remaining <= 0:
-                self._forget(message_id, future)
-                return None
             # Re-check the store now and then in case the notification was lost.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(future, min(remaining, 2.0))
+                await asyncio.wait_for(future, max(0.0, min(remaining, 2.0)))
             self._forget(message_id, future)
+            result = await run_in_threadpool(decided)
+            if result is not None or deadline - loop.time() <= 0:
+                return result
 
     def _forget(self, message_id: int, future: asyncio.Future[None]) -> None:
         futures = self.waiting.get(message_id)

@@ -21,7 +21,7 @@ STALL_SECONDS = 5.0
 
 
 def count_in_flight() -> int:
-    with current_app().db.sessions() as session:
+    with current_app().db.read() as session:
         return in_flight(session)
 
 

@@ -115,7 +115,7 @@ def radicate(message_id: int) -> None:
 @dramatiq.actor(queue_name=QUEUE, broker=broker)
 def acknowledge(outbox_id: int) -> None:
     app = current_app()
-    with app.db.transaction() as session:
+    with app.db.read() as session:
         claimed = pipeline.claim_outbox(session, outbox_id)
     if claimed is None:
         return

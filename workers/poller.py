@@ -21,7 +21,7 @@ from ventanilla.workers.reconciler import reconcile
 def poll_channel(adapter: ChannelAdapter) -> int:
     """Fetch everything new from one channel; returns how many messages were taken."""
     app = current_app()
-    with app.db.transaction() as session:
+    with app.db.read() as session:
         cursor = load_checkpoint(session, adapter.channel)
     taken = 0
     for message, next_cursor in adapter.fetch(cursor):

@@ -22,8 +22,9 @@ def test_settings_typo_stops_with_the_key_named(deployment_factory, tmp_path):
 
 
 def test_check_connect_reports_each_unreachable_service(deployment_factory, tmp_path):
-    deployment = deployment_factory(f"sqlite:///{tmp_path / 'v.db'}",
-                                    queue__redis_url="redis://127.0.0.1:1/0")
+    deployment = deployment_factory(
+        f"sqlite:///{tmp_path / 'v.db'}", queue__redis_url="redis://127.0.0.1:1/0"
+    )
     result = deployment.cli("check", "--connect", check=False, timeout=60)
     assert result.returncode == 2
     assert "queue.redis_url: cannot connect" in result.stderr
@@ -45,16 +46,27 @@ def test_terms_due_prints_the_legal_date(deployment_factory, tmp_path, received,
 
 def test_terms_due_rejects_unknown_type_naming_the_option(deployment_factory, tmp_path):
     deployment = deployment_factory(f"sqlite:///{tmp_path / 'v.db'}")
-    result = deployment.cli("terms", "due", "--received", "2026-01-05T09:00:00", "--type",
-                            "tutela", check=False)
+    result = deployment.cli(
+        "terms", "due", "--received", "2026-01-05T09:00:00", "--type", "tutela", check=False
+    )
     assert result.returncode == 2 and "--type" in result.stderr
 
 
 def test_every_command_has_help(deployment_factory, tmp_path):
     deployment = deployment_factory(f"sqlite:///{tmp_path / 'v.db'}")
-    for command in (["run"], ["poll"], ["worker"], ["web"], ["drain"], ["messages", "list"],
-                    ["cases", "list"], ["cases", "show"], ["check"], ["db", "upgrade"],
-                    ["terms", "due"]):
+    for command in (
+        ["run"],
+        ["poll"],
+        ["worker"],
+        ["web"],
+        ["drain"],
+        ["messages", "list"],
+        ["cases", "list"],
+        ["cases", "show"],
+        ["check"],
+        ["db", "upgrade"],
+        ["terms", "due"],
+    ):
         result = deployment.cli(*command, "--help")
         assert "Usage: ventanilla" in result.stdout
 

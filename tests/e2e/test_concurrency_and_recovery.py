@@ -29,10 +29,13 @@ async def submit_many(base_url: str, count: int, concurrency: int, tag: str) -> 
 
         async def one(n: int) -> int:
             async with gate:
-                response = await client.post("/api/v1/requests", json={
-                    "text": f"Solicito información sobre mi inscripción número {tag}-{n}",
-                    "email": f"ciudadano{n}@example.com",
-                })
+                response = await client.post(
+                    "/api/v1/requests",
+                    json={
+                        "text": f"Solicito información sobre mi inscripción número {tag}-{n}",
+                        "email": f"ciudadano{n}@example.com",
+                    },
+                )
                 return response.status_code
 
         return list(await asyncio.gather(*(one(n) for n in range(count))))
@@ -122,8 +125,11 @@ def test_redis_restarted_empty_mid_run_loses_nothing(deployment, store_url, redi
 def test_api_answers_202_when_no_worker_runs_then_status_shows_the_radicado(deployment):
     deployment.env["VENTANILLA_WEB__INTAKE_WAIT_SECONDS"] = "0.3"
     deployment.start("web", "web")
-    response = httpx.post(f"{deployment.base_url}/api/v1/requests", timeout=30,
-                          json={"text": "Derecho de petición: solicito respuesta"})
+    response = httpx.post(
+        f"{deployment.base_url}/api/v1/requests",
+        timeout=30,
+        json={"text": "Derecho de petición: solicito respuesta"},
+    )
     assert response.status_code == 202
     status_url = response.json()["status_url"]
     assert httpx.get(deployment.base_url + status_url).json()["status"] == "pending"

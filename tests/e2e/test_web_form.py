@@ -28,8 +28,12 @@ def test_form_submission_shows_radicado_files_a_case_and_writes_one_eml(service)
 
     response = httpx.post(
         f"{service.base_url}/pqrsdf",
-        data={"name": "Ana Gómez", "email": "Ana.Gomez@Example.com", "type": "",
-              "text": "Solicito copia de mi certificado de inscripción en la bolsa de empleo."},
+        data={
+            "name": "Ana Gómez",
+            "email": "Ana.Gomez@Example.com",
+            "type": "",
+            "text": "Solicito copia de mi certificado de inscripción en la bolsa de empleo.",
+        },
         files=[("attachments", ("hoja de vida.pdf", b"%PDF-1.4 contenido", "application/pdf"))],
         timeout=30,
     )
@@ -62,9 +66,15 @@ def test_form_submission_shows_radicado_files_a_case_and_writes_one_eml(service)
 
 
 def test_api_answers_201_with_radicado_and_due_date(service):
-    response = httpx.post(f"{service.base_url}/api/v1/requests", timeout=30,
-                          json={"text": "Necesito información sobre las vacantes en Cali",
-                                "email": "pedro@example.com", "type": "consulta"})
+    response = httpx.post(
+        f"{service.base_url}/api/v1/requests",
+        timeout=30,
+        json={
+            "text": "Necesito información sobre las vacantes en Cali",
+            "email": "pedro@example.com",
+            "type": "consulta",
+        },
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     assert set(body) >= {"radicado", "filed_at", "due_date", "type"}
@@ -74,8 +84,10 @@ def test_api_answers_201_with_radicado_and_due_date(service):
 
 
 def test_same_request_twice_gets_the_existing_radicado(service):
-    request = {"text": "Quiero poner una queja por mala atención en la oficina",
-               "phone": "300 123 4567"}
+    request = {
+        "text": "Quiero poner una queja por mala atención en la oficina",
+        "phone": "300 123 4567",
+    }
     first = httpx.post(f"{service.base_url}/api/v1/requests", json=request, timeout=30).json()
     second = httpx.post(f"{service.base_url}/api/v1/requests", json=request, timeout=30).json()
     assert second["radicado"] == first["radicado"]
@@ -126,8 +138,9 @@ def test_unknown_radicado_status_page_is_404_in_spanish(service):
 
 
 def test_metrics_and_health(service):
-    httpx.post(f"{service.base_url}/api/v1/requests", json={"text": "sugiero más horarios"},
-               timeout=30)
+    httpx.post(
+        f"{service.base_url}/api/v1/requests", json={"text": "sugiero más horarios"}, timeout=30
+    )
     health = httpx.get(f"{service.base_url}/healthz").json()
     assert health == {"status": "ok", "store": "ok", "queue": "ok"}
     metrics = httpx.get(f"{service.base_url}/metrics").text

@@ -21,8 +21,12 @@ from ventanilla.store.schema import AuditEntry, Case, Counter, Message
 
 pytestmark = pytest.mark.integration
 
-REGISTRY = dict(number_format="{year}{office}{number:06d}{kind}", office_code="100",
-                kind_digit="2", timezone="America/Bogota")
+REGISTRY = dict(
+    number_format="{year}{office}{number:06d}{kind}",
+    office_code="100",
+    kind_digit="2",
+    timezone="America/Bogota",
+)
 
 
 @pytest.fixture
@@ -37,23 +41,31 @@ def add_messages(db: Database, count: int, tmp_path, prefix: str = "m") -> list[
     ids = []
     with db.transaction() as session:
         for n in range(count):
-            message = InboundMessage(channel="web", provider_id=f"{prefix}{n}",
-                                     received_at=datetime.now(UTC), text=f"solicitud {n}")
+            message = InboundMessage(
+                channel="web",
+                provider_id=f"{prefix}{n}",
+                received_at=datetime.now(UTC),
+                text=f"solicitud {n}",
+            )
             ids.append(persist(session, message, tmp_path).message_id)
     return ids
 
 
 def file_one(db: Database, message_id: int, filed_at: datetime | None = None) -> str:
     registry = BuiltinRegistry(**REGISTRY)
-    filing = Filing(type="peticion", office="GRC", filed_at=filed_at or datetime.now(UTC),
-                    due_date=date(2026, 12, 15))
+    filing = Filing(
+        type="peticion",
+        office="GRC",
+        filed_at=filed_at or datetime.now(UTC),
+        due_date=date(2026, 12, 15),
+    )
     with db.transaction() as session:
         message = session.get(Message, message_id)
         return registry.radicate(session, message, filing).radicado
 
 
 def numbers(db: Database, year: int) -> list[int]:
-    with db.sessions() as session:
+    with db.read() as session:
         return sorted(session.scalars(select(Case.number).where(Case.year == year)))
 
 
@@ -82,8 +94,9 @@ def _file_in_child(url: str, ids: list[int]) -> None:
 def test_concurrent_processes_get_consecutive_numbers_without_gaps(database, store_url, tmp_path):
     ids = add_messages(database, 90, tmp_path)
     context = multiprocessing.get_context("spawn")
-    children = [context.Process(target=_file_in_child, args=(store_url, ids[k::3]))
-                for k in range(3)]
+    children = [
+        context.Process(target=_file_in_child, args=(store_url, ids[k::3])) for k in range(3)
+    ]
     for child in children:
         child.start()
     for child in children:
@@ -97,15 +110,16 @@ def test_retry_of_the_same_message_keeps_the_same_radicado(database, tmp_path):
     first = file_one(database, message_id)
     again = file_one(database, message_id)
     assert first == again
-    with database.sessions() as session:
+    with database.read() as session:
         assert session.scalar(select(Counter.value)) == 1
 
 
 def test_rolled_back_radication_leaves_no_gap(database, tmp_path):
     first, second = add_messages(database, 2, tmp_path)
     registry = BuiltinRegistry(**REGISTRY)
-    filing = Filing(type="peticion", office="GRC", filed_at=datetime.now(UTC),
-                    due_date=date(2026, 12, 15))
+    filing = Filing(
+        type="peticion", office="GRC", filed_at=datetime.now(UTC), due_date=date(2026, 12, 15)
+    )
     with pytest.raises(RuntimeError), database.transaction() as session:
         registry.radicate(session, session.get(Message, first), filing)
         raise RuntimeError("worker died before commit")
@@ -132,7 +146,7 @@ def test_annulled_number_stays_recorded_with_its_reason(database, tmp_path):
     with pytest.raises(InputError), database.transaction() as session:
         registry.annul(session, radicado, "   ", "admin")
     file_one(database, second)
-    with database.sessions() as session:
+    with database.read() as session:
         case = session.scalar(select(Case).where(Case.radicado == radicado))
         assert case.status == "anulado"
         assert case.annul_reason == "Radicado por error: mensaje de prueba"
@@ -142,8 +156,9 @@ def test_annulled_number_stays_recorded_with_its_reason(database, tmp_path):
 
 
 def test_the_same_provider_message_is_stored_once(database, tmp_path):
-    message = InboundMessage(channel="telegram", provider_id="update-77",
-                             received_at=datetime.now(UTC), text="hola")
+    message = InboundMessage(
+        channel="telegram", provider_id="update-77", received_at=datetime.now(UTC), text="hola"
+    )
     with database.transaction() as session:
         first = persist(session, message, tmp_path)
     with database.transaction() as session:
@@ -151,8 +166,9 @@ def test_the_same_provider_message_is_stored_once(database, tmp_path):
     assert first.created and not again.created
     assert first.message_id == again.message_id
     with pytest.raises(IntegrityError), database.transaction() as session:
-        session.add(Message(channel="telegram", provider_id="update-77",
-                            received_at=datetime.now(UTC)))
+        session.add(
+            Message(channel="telegram", provider_id="update-77", received_at=datetime.now(UTC))
+        )
 
 
 def test_audit_trail_refuses_updates_and_deletes(database, tmp_path):
@@ -160,13 +176,13 @@ def test_audit_trail_refuses_updates_and_deletes(database, tmp_path):
     for statement in ("UPDATE audit SET action = 'forged'", "DELETE FROM audit"):
         with pytest.raises(DBAPIError, match="append-only"), database.transaction() as session:
             session.execute(text(statement))
-    with database.sessions() as session:
+    with database.read() as session:
         assert session.scalar(select(AuditEntry.action)) == "received"
 
 
 def test_timestamps_come_back_aware_in_utc(database, tmp_path):
     [message_id] = add_messages(database, 1, tmp_path)
-    with database.sessions() as session:
+    with database.read() as session:
         received = session.get(Message, message_id).received_at
     assert received.tzinfo is not None
     assert abs(received - datetime.now(UTC)) < timedelta(minutes=1)

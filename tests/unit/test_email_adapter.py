@@ -86,7 +86,9 @@ def test_acknowledgement_to_a_web_request_starts_a_new_thread() -> None:
 
 
 def test_message_has_text_and_html_alternatives() -> None:
-    message = EmailAdapter(EmailSettings()).compose(acknowledgement())
+    composed = EmailAdapter(EmailSettings()).compose(acknowledgement())
+    # Read it back as the citizen's mail program will: from the bytes on the wire.
+    message = email.message_from_bytes(composed.as_bytes(), policy=email.policy.default)
 
     assert message.get_content_type() == "multipart/alternative"
     text = message.get_body(preferencelist=("plain",))
