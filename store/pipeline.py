@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from ventanilla.routing.acknowledgements import AckPlan
@@ -115,7 +116,7 @@ def claim_outbox(session: Session, outbox_id: int) -> tuple[Outbox, Case, Messag
 
 
 def record_sent(session: Session, outbox_id: int, provider_ref: str) -> bool:
-    done = session.execute(
+    result = session.execute(
         update(Outbox)
         .where(Outbox.id == outbox_id, Outbox.status == "pending")
         .values(
@@ -125,7 +126,8 @@ def record_sent(session: Session, outbox_id: int, provider_ref: str) -> bool:
             updated_at=utcnow(),
             attempts=Outbox.attempts + 1,
         )
-    ).rowcount
+    )
+    done = cast(CursorResult[Any], result).rowcount
     if done:
         audit.record(session, "outbox", outbox_id, "sent")
     return bool(done)

@@ -90,7 +90,8 @@ class Message(Base):
     requested_type: Mapped[str] = mapped_column(String(20), default="")
     references: Mapped[list[str]] = mapped_column(JSON, default=list)
     flags: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    raw: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    # Loaded only when asked for: the pipeline stages never need the raw bytes.
+    raw: Mapped[bytes] = mapped_column(LargeBinary, default=b"", deferred=True)
     stage: Mapped[str] = mapped_column(String(16), default="classify", index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,112 @@
+"""The poller's promise (DESIGN rule 1): persist first, then commit at the source.
+
+A channel adapter written here, in the shape every adapter has, feeds the real poller,
+store and Redis; a crash between the store and the source must import nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from ventanilla.adapters.base import Acknowledgement
+from ventanilla.message import InboundMessage
+
+pytestmark = pytest.mark.integration
+
+
+class ScriptedChannel:
+    """A provider that hands out numbered messages after a cursor, like Telegram's offset."""
+
+    channel = "telegram"
+
+    def __init__(self, count: int, fail_commit_at: int | None = None) -> None:
+        self.count = count
+        self.fail_commit_at = fail_commit_at
+        self.committed = 0
+
+    def fetch(self, cursor: str) -> Iterable[tuple[InboundMessage, str]]:
+        start = int(cursor or 0)
+        for n in range(start + 1, self.count + 1):
+            yield (
+                InboundMessage(
+                    channel="telegram",
+                    provider_id=f"update-{n}",
+                    received_at=datetime.now(UTC),
+                    text=f"Solicito ayuda {n}",
+                    sender=f"chat-{n}",
+                ),
+                str(n),
+            )
+
+    def commit(self, cursor: str) -> None:
+        if self.fail_commit_at is not None and int(cursor) == self.fail_commit_at:
+            raise ConnectionError("provider went away before the offset was confirmed")
+        self.committed = int(cursor)
+
+    def send(self, ack: Acknowledgement) -> str:
+        return "sent"
+
+
+@pytest.fixture
+def app(store_url: str, redis_server, tmp_path, monkeypatch) -> Iterator[object]:
+    monkeypatch.setenv("VENTANILLA_SETTINGS", str(tmp_path / "none.toml"))
+    (tmp_path / "none.toml").write_text("")
+    monkeypatch.setenv("VENTANILLA_STORE__URL", store_url)
+    monkeypatch.setenv("VENTANILLA_QUEUE__REDIS_URL", redis_server.url)
+    monkeypatch.setenv("VENTANILLA_STORE__ATTACHMENTS_DIR", str(tmp_path / "attachments"))
+    from ventanilla.app import current_app
+    from ventanilla.settings import get_settings
+
+    get_settings.cache_clear()
+    current_app.cache_clear()
+    app = current_app()
+    yield app
+    app.db.dispose()
+    get_settings.cache_clear()
+    current_app.cache_clear()
+
+
+def stored(app) -> tuple[int, str]:
+    from ventanilla.store.intake import load_checkpoint
+    from ventanilla.store.schema import Message
+
+    with app.db.read() as session:
+        count = session.scalar(select(func.count()).select_from(Message))
+        return count, load_checkpoint(session, "telegram")
+
+
+def test_messages_and_checkpoint_are_stored_before_the_source_is_told(app):
+    from ventanilla.workers.poller import poll_channel
+
+    channel = ScriptedChannel(5)
+    assert poll_channel(channel) == 5
+    assert stored(app) == (5, "5")
+    assert channel.committed == 5
+
+
+def test_crash_before_commit_at_the_source_imports_nothing_twice(app):
+    from ventanilla.workers.poller import poll_channel
+
+    crashing = ScriptedChannel(6, fail_commit_at=3)
+    with pytest.raises(ConnectionError):
+        poll_channel(crashing)
+    # Message 3 is stored with its checkpoint even though the provider never heard back.
+    assert stored(app) == (3, "3")
+    restarted = ScriptedChannel(6)
+    assert poll_channel(restarted) == 3
+    assert stored(app) == (6, "6")
+
+
+def test_provider_redelivering_from_an_old_cursor_imports_nothing_twice(app):
+    from ventanilla.store.intake import save_checkpoint
+    from ventanilla.workers.poller import poll_channel
+
+    poll_channel(ScriptedChannel(4))
+    with app.db.transaction() as session:
+        save_checkpoint(session, "telegram", "1")  # e.g. a restored backup of the cursor
+    poll_channel(ScriptedChannel(4))
+    assert stored(app) == (4, "4")
