@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ventanilla.docsys.registry import Filing
+from ventanilla.docsys.registry import Filable, Filing
 from ventanilla.errors import InputError, NotFound
 from ventanilla.store import audit
+from ventanilla.store.audit import audit_rows
 from ventanilla.store.engine import dialect_insert
-from ventanilla.store.schema import Case, Counter, Message
+from ventanilla.store.pipeline import CASE_COLUMNS, CASES, CaseFacts
+from ventanilla.store.schema import Case, Counter
+
+COUNTERS = Counter.__table__
 
 
 class BuiltinRegistry:
@@ -35,47 +39,66 @@ class BuiltinRegistry:
     def lock_year(self, session: Session, year: int) -> None:
         """Take the year's counter lock; every radication of that year queues behind it."""
         insert = dialect_insert(session)
-        session.execute(insert(Counter).values(year=year, value=0).on_conflict_do_nothing())
-        session.execute(select(Counter.value).where(Counter.year == year).with_for_update())
+        session.execute(insert(COUNTERS).values(year=year, value=0).on_conflict_do_nothing())
+        session.execute(select(COUNTERS.c.value).where(COUNTERS.c.year == year).with_for_update())
 
-    def radicate(self, session: Session, message: Message, filing: Filing) -> Case:
-        existing = session.scalar(select(Case).where(Case.message_id == message.id))
+    def radicate(self, session: Session, message: Filable, filing: Filing) -> CaseFacts:
+        existing = session.execute(
+            select(*CASE_COLUMNS).where(CASES.c.message_id == message.id)
+        ).one_or_none()
         if existing is not None:
-            return existing
+            return CaseFacts(**existing._mapping)
         year = filing.filed_at.astimezone(self.zone).year
+        # From here to the caller's commit every radication of the year waits: keep it short.
         self.lock_year(session, year)
         number = session.execute(
-            update(Counter)
-            .where(Counter.year == year)
-            .values(value=Counter.value + 1)
-            .returning(Counter.value)
+            update(COUNTERS)
+            .where(COUNTERS.c.year == year)
+            .values(value=COUNTERS.c.value + 1)
+            .returning(COUNTERS.c.value)
         ).scalar_one()
-        case = Case(
-            radicado=self.format_number(year, number),
-            year=year,
-            number=number,
-            message_id=message.id,
+        radicado = self.format_number(year, number)
+        case_id = session.execute(
+            insert(CASES).returning(CASES.c.id),
+            {
+                "radicado": radicado,
+                "year": year,
+                "number": number,
+                "message_id": message.id,
+                "filed_at": filing.filed_at,
+                "received_at": message.received_at,
+                "due_date": filing.due_date,
+                "type": filing.type,
+                "channel": message.channel,
+                "status": "radicado",
+                "office": filing.office,
+                "review_type": filing.review_type,
+                "annul_reason": "",
+            },
+        ).scalar_one()
+        audit_rows(
+            session,
+            [
+                {
+                    "entity": "case",
+                    "entity_id": case_id,
+                    "action": "radicated",
+                    "detail": {
+                        "radicado": radicado,
+                        "message_id": message.id,
+                        "type": filing.type,
+                        "due_date": filing.due_date.isoformat(),
+                    },
+                }
+            ],
+        )
+        return CaseFacts(
+            id=case_id,
+            radicado=radicado,
             filed_at=filing.filed_at,
-            received_at=message.received_at,
             due_date=filing.due_date,
             type=filing.type,
-            channel=message.channel,
-            office=filing.office,
-            review_type=filing.review_type,
         )
-        session.add(case)
-        session.flush()
-        audit.record(
-            session,
-            "case",
-            case.id,
-            "radicated",
-            radicado=case.radicado,
-            message_id=message.id,
-            type=case.type,
-            due_date=case.due_date.isoformat(),
-        )
-        return case
 
     def annul(self, session: Session, radicado: str, reason: str, actor: str) -> Case:
         if not reason.strip():

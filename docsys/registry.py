@@ -8,7 +8,21 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from ventanilla.store.schema import Case, Message
+from ventanilla.store.pipeline import CaseFacts
+from ventanilla.store.schema import Case
+
+
+class Filable(Protocol):
+    """What a registry needs to know of the message it files."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def channel(self) -> str: ...
+
+    @property
+    def received_at(self) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -23,7 +37,7 @@ class Filing:
 
 
 class Registry(Protocol):
-    def radicate(self, session: Session, message: Message, filing: Filing) -> Case:
+    def radicate(self, session: Session, message: Filable, filing: Filing) -> CaseFacts:
         """File `message` inside the caller's transaction and return its case.
 
         Must be idempotent: a message that already has a case gets that case back, and a

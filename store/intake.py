@@ -11,13 +11,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ventanilla.message import InboundMessage
-from ventanilla.store import audit
+from ventanilla.store.audit import audit_rows
 from ventanilla.store.engine import dialect_insert
-from ventanilla.store.schema import Attachment, Checkpoint, Message, utcnow
+from ventanilla.store.pipeline import MESSAGES
+from ventanilla.store.schema import Attachment, Checkpoint, utcnow
+
+ATTACHMENTS = Attachment.__table__
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,9 @@ def persist(
 ) -> Accepted:
     """Store `message` (and move `checkpoint`) in the caller's transaction, exactly once."""
     existing = session.scalar(
-        select(Message.id).where(
-            Message.channel == message.channel, Message.provider_id == message.provider_id
+        select(MESSAGES.c.id).where(
+            MESSAGES.c.channel == message.channel,
+            MESSAGES.c.provider_id == message.provider_id,
         )
     )
     if existing is not None:
@@ -61,37 +65,59 @@ def persist(
         return Accepted(existing, created=False)
     for attachment in message.attachments:
         store_blob(attachments_dir, attachment.content, attachment.sha256)
-    row = Message(
-        channel=message.channel,
-        provider_id=message.provider_id,
-        received_at=message.received_at,
-        sender=message.sender,
-        sender_name=message.sender_name,
-        subject=message.subject,
-        text=message.text,
-        reply_email=message.reply_email,
-        reply_phone=message.reply_phone,
-        requested_type=message.requested_type,
-        references=list(message.references),
-        flags=dict(message.flags),
-        raw=message.raw,
-    )
-    session.add(row)
-    session.flush()
-    session.add_all(
-        Attachment(
-            message_id=row.id,
-            sha256=a.sha256,
-            filename=a.filename,
-            content_type=a.content_type,
-            size=a.size,
+    now = utcnow()
+    message_id = session.execute(
+        insert(MESSAGES).returning(MESSAGES.c.id),
+        {
+            "channel": message.channel,
+            "provider_id": message.provider_id,
+            "received_at": message.received_at,
+            "created_at": now,
+            "updated_at": now,
+            "sender": message.sender,
+            "sender_name": message.sender_name,
+            "subject": message.subject,
+            "text": message.text,
+            "reply_email": message.reply_email,
+            "reply_phone": message.reply_phone,
+            "requested_type": message.requested_type,
+            "references": list(message.references),
+            "flags": dict(message.flags),
+            "raw": message.raw,
+            "stage": "classify",
+            "status": "pending",
+            "reason": "",
+            "features": [],
+        },
+    ).scalar_one()
+    if message.attachments:
+        session.execute(
+            insert(ATTACHMENTS),
+            [
+                {
+                    "message_id": message_id,
+                    "sha256": a.sha256,
+                    "filename": a.filename,
+                    "content_type": a.content_type,
+                    "size": a.size,
+                }
+                for a in message.attachments
+            ],
         )
-        for a in message.attachments
-    )
     if checkpoint:
         save_checkpoint(session, *checkpoint)
-    audit.record(session, "message", row.id, "received", channel=message.channel)
-    return Accepted(row.id, created=True)
+    audit_rows(
+        session,
+        [
+            {
+                "entity": "message",
+                "entity_id": message_id,
+                "action": "received",
+                "detail": {"channel": message.channel},
+            }
+        ],
+    )
+    return Accepted(message_id, created=True)
 
 
 def save_checkpoint(session: Session, channel: str, cursor: str) -> None:

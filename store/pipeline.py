@@ -1,150 +1,294 @@
 """The pipeline's state changes: each stage's outcome written once, audited.
 
-Every function runs inside the caller's transaction and is idempotent: a message that is
-no longer at the stage is left as it is, so a re-delivered actor message does nothing.
+Reads happen in read sessions; writes are short transactions whose UPDATE is conditional
+on the stage the actor read (`WHERE stage = ...`), so a re-delivered or concurrent actor
+message changes nothing. Core statements, not the ORM unit of work: this is the hot path,
+and on SQLite every write transaction holds the database lock for its whole length.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ventanilla.routing.acknowledgements import AckPlan
 from ventanilla.routing.classify import Classification
-from ventanilla.store import audit
+from ventanilla.store.audit import audit_rows
 from ventanilla.store.schema import Case, Message, Outbox, utcnow
 
-
-def claim(session: Session, message_id: int, stage: str) -> Message | None:
-    """The message, locked, if it is still waiting for `stage`; otherwise None."""
-    message = session.get(Message, message_id, with_for_update=True)
-    if message is None or message.stage != stage:
-        return None
-    return message
+MESSAGES = Message.__table__
+CASES = Case.__table__
+OUTBOX = Outbox.__table__
 
 
-def _move(
-    session: Session,
-    message: Message,
-    stage: str,
-    status: str | None = None,
-    reason: str | None = None,
-) -> None:
-    message.stage = stage
-    if status is not None:
-        message.status = status
-    if reason is not None:
-        message.reason = reason
-    message.updated_at = utcnow()
-    audit.record(session, "message", message.id, f"stage:{stage}", status=message.status)
+@dataclass(frozen=True)
+class MessageFacts:
+    """What the stages read of a message (never the raw bytes)."""
+
+    id: int
+    channel: str
+    provider_id: str
+    stage: str
+    received_at: datetime
+    sender: str
+    sender_name: str
+    reply_email: str
+    reply_phone: str
+    subject: str
+    text: str
+    requested_type: str
+    flags: dict[str, Any]
+    references: list[str]
+    type: str | None
+    confidence: float | None
+    dedupe_key: str | None
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    id: int
+    radicado: str
+    filed_at: datetime
+    due_date: date
+    type: str
+
+
+_MESSAGE_COLUMNS = [MESSAGES.c[name] for name in MessageFacts.__dataclass_fields__]
+CASE_COLUMNS = [CASES.c[name] for name in CaseFacts.__dataclass_fields__]
+
+
+def load(session: Session, message_id: int, *, lock: bool = False) -> MessageFacts | None:
+    query = select(*_MESSAGE_COLUMNS).where(MESSAGES.c.id == message_id)
+    row = session.execute(query.with_for_update() if lock else query).one_or_none()
+    return MessageFacts(**row._mapping) if row else None
+
+
+def _advance(
+    session: Session, message_id: int, from_stage: str, to_stage: str, **values: Any
+) -> bool:
+    """Move a message on from `from_stage`; False if it was no longer there."""
+    result = session.execute(
+        update(MESSAGES)
+        .where(MESSAGES.c.id == message_id, MESSAGES.c.stage == from_stage)
+        .values(stage=to_stage, updated_at=utcnow(), **values)
+    )
+    moved = cast(CursorResult[Any], result).rowcount == 1
+    if moved:
+        audit_rows(
+            session,
+            [
+                {
+                    "entity": "message",
+                    "entity_id": message_id,
+                    "action": f"stage:{to_stage}",
+                    "detail": {"status": values.get("status", "pending")},
+                }
+            ],
+        )
+    return moved
 
 
 def record_classification(
-    session: Session, message: Message, decision: Classification, is_request: bool
-) -> None:
-    message.type = decision.type
-    message.confidence = decision.confidence
-    message.features = list(decision.features)
+    session: Session, message_id: int, decision: Classification, is_request: bool
+) -> bool:
+    values: dict[str, Any] = {
+        "type": decision.type,
+        "confidence": decision.confidence,
+        "features": list(decision.features),
+    }
     if is_request:
-        _move(session, message, "dedupe")
-    else:
-        _move(session, message, "done", "ignored", f"not a request: {decision.type}")
+        return _advance(session, message_id, "classify", "dedupe", **values)
+    return _advance(
+        session,
+        message_id,
+        "classify",
+        "done",
+        status="ignored",
+        reason=f"not a request: {decision.type}",
+        **values,
+    )
 
 
 def find_duplicate(
     session: Session, key: str | None, since: datetime, exclude_message_id: int
-) -> Case | None:
+) -> CaseFacts | None:
     """A live case opened from the same sender with the same text since `since`."""
     if key is None:
         return None
-    return session.scalar(
-        select(Case)
-        .join(Message, Message.id == Case.message_id)
+    row = session.execute(
+        select(*CASE_COLUMNS)
+        .join(MESSAGES, MESSAGES.c.id == CASES.c.message_id)
         .where(
-            Message.dedupe_key == key,
-            Message.id != exclude_message_id,
-            Case.filed_at >= since,
-            Case.status != "anulado",
+            MESSAGES.c.dedupe_key == key,
+            MESSAGES.c.id != exclude_message_id,
+            CASES.c.filed_at >= since,
+            CASES.c.status != "anulado",
         )
-        .order_by(Case.id)
+        .order_by(CASES.c.id)
         .limit(1)
+    ).one_or_none()
+    return CaseFacts(**row._mapping) if row else None
+
+
+def record_dedupe(session: Session, message_id: int, key: str | None) -> bool:
+    return _advance(session, message_id, "dedupe", "radicate", dedupe_key=key)
+
+
+def record_duplicate(
+    session: Session, message_id: int, from_stage: str, original: CaseFacts, key: str | None
+) -> bool:
+    return _advance(
+        session,
+        message_id,
+        from_stage,
+        "done",
+        status="duplicate",
+        case_id=original.id,
+        dedupe_key=key,
+        reason=f"same request as radicado {original.radicado}",
     )
 
 
-def record_duplicate(session: Session, message: Message, original: Case) -> None:
-    message.case_id = original.id
-    _move(session, message, "done", "duplicate", f"same request as radicado {original.radicado}")
-
-
-def record_dedupe(session: Session, message: Message, key: str | None) -> None:
-    message.dedupe_key = key
-    _move(session, message, "radicate")
-
-
 def record_radicated(
-    session: Session, message: Message, case: Case, plans: Sequence[AckPlan], no_ack_reason: str
-) -> list[int]:
-    """Link the case and create its outbox rows; returns the outbox ids to send."""
-    message.case_id = case.id
-    _move(session, message, "done", "case", no_ack_reason)
-    rows = [Outbox(case_id=case.id, channel=p.channel, recipient=p.recipient) for p in plans]
-    session.add_all(rows)
-    session.flush()
+    session: Session, message_id: int, case: CaseFacts, plans: Sequence[AckPlan], no_ack_reason: str
+) -> list[int] | None:
+    """Link the case and create its outbox rows; returns the outbox ids to send.
+
+    None when the message had already left the stage: the caller must roll back.
+    """
+    if not _advance(
+        session,
+        message_id,
+        "radicate",
+        "done",
+        status="case",
+        case_id=case.id,
+        reason=no_ack_reason,
+    ):
+        return None
+    if not plans:
+        return []
+    now = utcnow()
+    rows = session.execute(
+        insert(OUTBOX).returning(OUTBOX.c.id),
+        [
+            {
+                "case_id": case.id,
+                "channel": plan.channel,
+                "recipient": plan.recipient,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for plan in plans
+        ],
+    )
     return [row.id for row in rows]
 
 
 def quarantine(session: Session, message_id: int, reason: str) -> None:
-    message = session.get(Message, message_id, with_for_update=True)
-    if message is None or message.stage == "done":
-        return
-    _move(session, message, "done", "quarantined", reason)
+    stage = session.scalar(select(MESSAGES.c.stage).where(MESSAGES.c.id == message_id))
+    if stage is not None and stage != "done":
+        _advance(session, message_id, stage, "done", status="quarantined", reason=reason)
 
 
-def claim_outbox(session: Session, outbox_id: int) -> tuple[Outbox, Case, Message] | None:
-    row = session.get(Outbox, outbox_id)
-    if row is None or row.status != "pending":
+@dataclass(frozen=True)
+class PendingAck:
+    """An acknowledgement to send, with what its text needs to say."""
+
+    outbox_id: int
+    channel: str
+    recipient: str
+    case: CaseFacts
+    message_channel: str
+    message_provider_id: str
+    sender_name: str
+    references: list[str]
+
+
+def claim_outbox(session: Session, outbox_id: int) -> PendingAck | None:
+    row = session.execute(
+        select(
+            OUTBOX.c.channel,
+            OUTBOX.c.recipient,
+            *CASE_COLUMNS,
+            MESSAGES.c.channel.label("message_channel"),
+            MESSAGES.c.provider_id,
+            MESSAGES.c.sender_name,
+            MESSAGES.c.references,
+        )
+        .join(CASES, CASES.c.id == OUTBOX.c.case_id)
+        .join(MESSAGES, MESSAGES.c.id == CASES.c.message_id)
+        .where(OUTBOX.c.id == outbox_id, OUTBOX.c.status == "pending")
+    ).one_or_none()
+    if row is None:
         return None
-    case = session.get(Case, row.case_id)
-    assert case is not None  # the foreign key guarantees it
-    message = session.get(Message, case.message_id)
-    assert message is not None
-    return row, case, message
+    case = CaseFacts(
+        id=row.id,
+        radicado=row.radicado,
+        filed_at=row.filed_at,
+        due_date=row.due_date,
+        type=row.type,
+    )
+    return PendingAck(
+        outbox_id,
+        row.channel,
+        row.recipient,
+        case,
+        row.message_channel,
+        row.provider_id,
+        row.sender_name,
+        list(row.references or []),
+    )
 
 
 def record_sent(session: Session, outbox_id: int, provider_ref: str) -> bool:
+    now = utcnow()
     result = session.execute(
-        update(Outbox)
-        .where(Outbox.id == outbox_id, Outbox.status == "pending")
+        update(OUTBOX)
+        .where(OUTBOX.c.id == outbox_id, OUTBOX.c.status == "pending")
         .values(
             status="sent",
             provider_ref=provider_ref,
-            sent_at=utcnow(),
-            updated_at=utcnow(),
-            attempts=Outbox.attempts + 1,
+            sent_at=now,
+            updated_at=now,
+            attempts=OUTBOX.c.attempts + 1,
         )
     )
-    done = cast(CursorResult[Any], result).rowcount
+    done = cast(CursorResult[Any], result).rowcount == 1
     if done:
-        audit.record(session, "outbox", outbox_id, "sent")
-    return bool(done)
+        audit_rows(session, [{"entity": "outbox", "entity_id": outbox_id, "action": "sent"}])
+    return done
 
 
 def record_send_failure(session: Session, outbox_id: int, error: str, *, final: bool) -> None:
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "last_error": error[:2000],
         "updated_at": utcnow(),
-        "attempts": Outbox.attempts + 1,
+        "attempts": OUTBOX.c.attempts + 1,
     }
     if final:
         values["status"] = "failed"
     session.execute(
-        update(Outbox).where(Outbox.id == outbox_id, Outbox.status == "pending").values(**values)
+        update(OUTBOX)
+        .where(OUTBOX.c.id == outbox_id, OUTBOX.c.status == "pending")
+        .values(**values)
     )
-    audit.record(session, "outbox", outbox_id, "failed" if final else "send_error", final=final)
+    audit_rows(
+        session,
+        [
+            {
+                "entity": "outbox",
+                "entity_id": outbox_id,
+                "action": "failed" if final else "send_error",
+                "detail": {"final": final},
+            }
+        ],
+    )
 
 
 def stuck_messages(
@@ -155,9 +299,9 @@ def stuck_messages(
     """Messages whose stage has not moved for `older_than` (lost from the queue)."""
     cutoff = utcnow() - older_than
     rows = session.execute(
-        select(Message.id, Message.stage)
-        .where(Message.stage != "done", Message.updated_at <= cutoff)
-        .order_by(Message.id)
+        select(MESSAGES.c.id, MESSAGES.c.stage)
+        .where(MESSAGES.c.stage != "done", MESSAGES.c.updated_at <= cutoff)
+        .order_by(MESSAGES.c.id)
         .limit(limit)
     )
     return [(row.id, row.stage) for row in rows]
@@ -167,9 +311,9 @@ def stuck_outbox(session: Session, older_than: timedelta, limit: int = 1000) -> 
     cutoff = utcnow() - older_than
     return list(
         session.scalars(
-            select(Outbox.id)
-            .where(Outbox.status == "pending", Outbox.updated_at <= cutoff)
-            .order_by(Outbox.id)
+            select(OUTBOX.c.id)
+            .where(OUTBOX.c.status == "pending", OUTBOX.c.updated_at <= cutoff)
+            .order_by(OUTBOX.c.id)
             .limit(limit)
         )
     )
@@ -177,22 +321,22 @@ def stuck_outbox(session: Session, older_than: timedelta, limit: int = 1000) -> 
 
 def touch_outbox(session: Session, ids: Sequence[int]) -> None:
     if ids:
-        session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(updated_at=utcnow()))
+        session.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(updated_at=utcnow()))
 
 
 def touch_messages(session: Session, ids: Sequence[int]) -> None:
     if ids:
-        session.execute(update(Message).where(Message.id.in_(ids)).values(updated_at=utcnow()))
+        session.execute(update(MESSAGES).where(MESSAGES.c.id.in_(ids)).values(updated_at=utcnow()))
 
 
 def in_flight(session: Session) -> int:
     """Messages not yet done plus acknowledgements not yet sent."""
     messages = (
-        session.scalar(select(func.count()).select_from(Message).where(Message.stage != "done"))
+        session.scalar(select(func.count()).select_from(MESSAGES).where(MESSAGES.c.stage != "done"))
         or 0
     )
     pending = (
-        session.scalar(select(func.count()).select_from(Outbox).where(Outbox.status == "pending"))
+        session.scalar(select(func.count()).select_from(OUTBOX).where(OUTBOX.c.status == "pending"))
         or 0
     )
     return int(messages) + int(pending)

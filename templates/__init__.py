@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from ventanilla.adapters.base import Acknowledgement
 from ventanilla.routing.types import TYPE_LABELS
 from ventanilla.settings import Settings
-from ventanilla.store.schema import Case, Message
+from ventanilla.store.pipeline import CaseFacts, PendingAck
 
 TEMPLATES_DIR = Path(__file__).parent
 MONTHS = (
@@ -54,7 +54,7 @@ def spanish_datetime(moment: datetime, zone: str) -> str:
     return f"{spanish_date(local.date())}, {local:%H:%M} (hora de Colombia)"
 
 
-def case_context(case: Case, settings: Settings) -> dict[str, Any]:
+def case_context(case: CaseFacts, settings: Settings) -> dict[str, Any]:
     """What every citizen-facing text says about a case (no personal data)."""
     public = settings.web.public_url.rstrip("/")
     return {
@@ -69,23 +69,23 @@ def case_context(case: Case, settings: Settings) -> dict[str, Any]:
     }
 
 
-def render_acknowledgement(
-    channel: str, recipient: str, case: Case, message: Message, settings: Settings
-) -> Acknowledgement:
-    context = case_context(case, settings) | {"name": message.sender_name}
-    text = environment.get_template(f"ack/{channel}.txt.j2").render(context)
+def render_acknowledgement(pending: PendingAck, settings: Settings) -> Acknowledgement:
+    case = pending.case
+    context = case_context(case, settings) | {"name": pending.sender_name}
+    text = environment.get_template(f"ack/{pending.channel}.txt.j2").render(context)
     html = ""
-    if channel == "email":
+    if pending.channel == "email":
         html = environment.get_template("ack/email.html.j2").render(context)
-    in_reply_to = message.provider_id if message.channel == "email" else ""
+    # Thread under the citizen's own e-mail when the request came by e-mail.
+    in_reply_to = pending.message_provider_id if pending.message_channel == "email" else ""
     return Acknowledgement(
-        channel=channel,
-        recipient=recipient,
+        channel=pending.channel,
+        recipient=pending.recipient,
         radicado=case.radicado,
         subject=f"{case.radicado} - Recibimos su solicitud",
         text=text,
         html=html,
         in_reply_to=in_reply_to,
-        references=tuple(message.references),
-        key=f"{case.radicado}-{channel}",
+        references=tuple(pending.references),
+        key=f"{case.radicado}-{pending.channel}",
     )

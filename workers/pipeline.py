@@ -1,8 +1,9 @@
 """The pipeline actors: classify → dedupe → radicate → acknowledge.
 
-Each actor is thin: claim the row for its stage (a re-delivery finds nothing to do), call
-a pure decision from `routing/`, write the outcome in one transaction, then enqueue the
-next stage. Enqueueing after the commit can be lost in a crash; the reconciler re-sends.
+Each actor is thin: read the message (a re-delivery finds it past its stage and stops),
+call a pure decision from `routing/`, write the outcome in one short transaction that is
+conditional on the stage, then enqueue the next stage. Enqueueing after the commit can be
+lost in a crash; the reconciler re-sends.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ventanilla.routing.offices import assign_office
 from ventanilla.routing.types import is_request
 from ventanilla.store import pipeline
 from ventanilla.store.locks import lock_key
+from ventanilla.store.pipeline import MessageFacts
 from ventanilla.store.schema import utcnow
 from ventanilla.templates import render_acknowledgement
 from ventanilla.workers.broker import broker, dead_letter_handlers
@@ -29,22 +31,30 @@ from ventanilla.workers.notify import announce_outcome
 QUEUE = "pipeline"
 
 
+def read_at_stage(message_id: int, stage: str) -> MessageFacts | None:
+    with current_app().db.read() as session:
+        message = pipeline.load(session, message_id)
+    return message if message is not None and message.stage == stage else None
+
+
 @dramatiq.actor(queue_name=QUEUE, broker=broker)
 def classify(message_id: int) -> None:
+    message = read_at_stage(message_id, "classify")
+    if message is None:
+        return
+    decision = classify_text(
+        message.text,
+        subject=message.subject,
+        requested_type=message.requested_type,
+        auto_submitted=bool(message.flags.get("auto_submitted")),
+    )
+    request = is_request(decision.type)
     with current_app().db.transaction() as session:
-        message = pipeline.claim(session, message_id, "classify")
-        if message is None:
-            return
-        decision = classify_text(
-            message.text,
-            subject=message.subject,
-            requested_type=message.requested_type,
-            auto_submitted=bool(message.flags.get("auto_submitted")),
-        )
-        pipeline.record_classification(session, message, decision, is_request(decision.type))
-        next_stage = message.stage
+        moved = pipeline.record_classification(session, message_id, decision, request)
+    if not moved:
+        return
     log.info("classified", message_id=message_id, type=decision.type)
-    if next_stage == "dedupe":
+    if request:
         dedupe.send(message_id)
     else:
         announce_outcome(message_id)
@@ -52,16 +62,20 @@ def classify(message_id: int) -> None:
 
 @dramatiq.actor(queue_name=QUEUE, broker=broker)
 def dedupe(message_id: int) -> None:
-    with current_app().db.transaction() as session:
-        message = pipeline.claim(session, message_id, "dedupe")
-        if message is None:
-            return
-        key = dedupe_key(message.sender or message.reply_email or message.reply_phone, message.text)
-        original = pipeline.find_duplicate(session, key, window_start(utcnow()), message.id)
+    message = read_at_stage(message_id, "dedupe")
+    if message is None:
+        return
+    key = dedupe_key(message.sender or message.reply_email or message.reply_phone, message.text)
+    app = current_app()
+    with app.db.read() as session:
+        original = pipeline.find_duplicate(session, key, window_start(utcnow()), message_id)
+    with app.db.transaction() as session:
         if original is None:
-            pipeline.record_dedupe(session, message, key)
+            moved = pipeline.record_dedupe(session, message_id, key)
         else:
-            pipeline.record_duplicate(session, message, original)
+            moved = pipeline.record_duplicate(session, message_id, "dedupe", original, key)
+    if not moved:
+        return
     if original is None:
         radicate.send(message_id)
     else:
@@ -72,43 +86,48 @@ def dedupe(message_id: int) -> None:
 @dramatiq.actor(queue_name=QUEUE, broker=broker)
 def radicate(message_id: int) -> None:
     app = current_app()
+    message = read_at_stage(message_id, "radicate")
+    if message is None:
+        return
+    assert message.type is not None  # classify set it
+    # Everything that needs no lock is decided before the transaction starts.
+    filing = Filing(
+        type=message.type,
+        office=assign_office(message.type, message.text),
+        filed_at=utcnow(),
+        due_date=app.calendar.due_date(message.received_at, message.type),
+        review_type=(message.confidence or 0) < 0.5,
+    )
+    plans, no_ack_reason = plan_acknowledgements(
+        message.channel,
+        sender=message.sender,
+        reply_email=message.reply_email,
+        reply_phone=message.reply_phone,
+        flags=message.flags,
+        own_address=app.settings.email.address,
+    )
+    outbox_ids: list[int] | None = []
     with app.db.transaction() as session:
-        message = pipeline.claim(session, message_id, "radicate")
-        if message is None:
+        # Lock the row: a concurrent delivery of this same message waits, then stops here.
+        locked = pipeline.load(session, message_id, lock=True)
+        if locked is None or locked.stage != "radicate":
             return
         # Two copies of one request radicated at once would both pass dedupe: the key lock
         # makes the second wait for the first and then see its case.
         lock_key(session, message.dedupe_key)
         original = pipeline.find_duplicate(
-            session, message.dedupe_key, window_start(utcnow()), message.id
+            session, message.dedupe_key, window_start(utcnow()), message_id
         )
         if original is not None:
-            pipeline.record_duplicate(session, message, original)
-            outbox_ids: list[int] = []
+            pipeline.record_duplicate(session, message_id, "radicate", original, message.dedupe_key)
             radicado = original.radicado
         else:
-            assert message.type is not None  # classify set it
-            filing = Filing(
-                type=message.type,
-                office=assign_office(message.type, message.text),
-                filed_at=utcnow(),
-                due_date=app.calendar.due_date(message.received_at, message.type),
-                review_type=(message.confidence or 0) < 0.5,
-            )
             case = app.registry.radicate(session, message, filing)
-            plans, no_ack_reason = plan_acknowledgements(
-                message.channel,
-                sender=message.sender,
-                reply_email=message.reply_email,
-                reply_phone=message.reply_phone,
-                flags=message.flags,
-                own_address=app.settings.email.address,
-            )
-            outbox_ids = pipeline.record_radicated(session, message, case, plans, no_ack_reason)
+            outbox_ids = pipeline.record_radicated(session, message_id, case, plans, no_ack_reason)
             radicado = case.radicado
     log.info("radicated", message_id=message_id, radicado=radicado)
     announce_outcome(message_id)
-    for outbox_id in outbox_ids:
+    for outbox_id in outbox_ids or []:
         acknowledge.send(outbox_id)
 
 
@@ -116,23 +135,22 @@ def radicate(message_id: int) -> None:
 def acknowledge(outbox_id: int) -> None:
     app = current_app()
     with app.db.read() as session:
-        claimed = pipeline.claim_outbox(session, outbox_id)
-    if claimed is None:
+        pending = pipeline.claim_outbox(session, outbox_id)
+    if pending is None:
         return
-    row, case, message = claimed
-    ack = render_acknowledgement(row.channel, row.recipient, case, message, app.settings)
+    ack = render_acknowledgement(pending, app.settings)
     try:
-        provider_ref = sender_for(row.channel, app.settings).send(ack)
+        provider_ref = sender_for(pending.channel, app.settings).send(ack)
     except ChannelError as error:
         with app.db.transaction() as session:
             pipeline.record_send_failure(session, outbox_id, str(error), final=not error.retryable)
         if error.retryable:
             raise
-        log.warning("acknowledgement_failed", outbox_id=outbox_id, radicado=case.radicado)
+        log.warning("acknowledgement_failed", outbox_id=outbox_id, radicado=ack.radicado)
         return
     with app.db.transaction() as session:
         pipeline.record_sent(session, outbox_id, provider_ref)
-    log.info("acknowledged", outbox_id=outbox_id, radicado=case.radicado, channel=row.channel)
+    log.info("acknowledged", outbox_id=outbox_id, radicado=ack.radicado, channel=ack.channel)
 
 
 def _quarantine(message_id: int, reason: str) -> None:

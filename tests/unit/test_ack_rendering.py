@@ -9,7 +9,7 @@ import pytest
 
 from ventanilla.adapters.base import Acknowledgement
 from ventanilla.settings import EntitySettings, Settings, WebSettings
-from ventanilla.store.schema import Case, Message
+from ventanilla.store.pipeline import CaseFacts, PendingAck
 from ventanilla.templates import render_acknowledgement, spanish_date, spanish_datetime
 
 RADICADO = "20261000000012"
@@ -35,34 +35,29 @@ def settings() -> Settings:
 
 def make_case(
     *, filed_at: datetime = datetime(2026, 11, 23, 15, 5, tzinfo=UTC), request_type: str = "queja"
-) -> Case:
-    return Case(
-        radicado=RADICADO,
-        year=2026,
-        number=1,
-        filed_at=filed_at,
-        received_at=filed_at,
-        due_date=date(2026, 12, 15),
-        type=request_type,
-        channel="email",
+) -> CaseFacts:
+    return CaseFacts(
+        id=1, radicado=RADICADO, filed_at=filed_at, due_date=date(2026, 12, 15), type=request_type
     )
 
 
-def make_message(*, channel: str = "email", sender_name: str = "Ana Pérez") -> Message:
-    return Message(
-        channel=channel,
-        provider_id="<CAF=abc123@mail.example.com>",
-        received_at=datetime(2026, 11, 23, 15, 4, tzinfo=UTC),
-        sender="ana@example.com",
+def make_pending(
+    case: CaseFacts, *, channel: str = "email", sender_name: str = "Ana Pérez"
+) -> PendingAck:
+    return PendingAck(
+        outbox_id=1,
+        channel="email",
+        recipient="ana@example.com",
+        case=case,
+        message_channel=channel,
+        message_provider_id="<CAF=abc123@mail.example.com>",
         sender_name=sender_name,
         references=["<hilo-1@mail.example.com>"],
     )
 
 
-def render(settings: Settings, case: Case | None = None, **message: str) -> Acknowledgement:
-    return render_acknowledgement(
-        "email", "ana@example.com", case or make_case(), make_message(**message), settings
-    )
+def render(settings: Settings, case: CaseFacts | None = None, **message: str) -> Acknowledgement:
+    return render_acknowledgement(make_pending(case or make_case(), **message), settings)
 
 
 @pytest.mark.parametrize(
