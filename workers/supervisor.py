@@ -5,6 +5,7 @@ If a child dies it is started again; stopping `run` (Ctrl-C, SIGTERM) stops them
 
 from __future__ import annotations
 
+import ctypes
 import signal
 import subprocess
 import sys
@@ -15,10 +16,26 @@ from typing import Any
 from ventanilla.logs import log
 
 CHILDREN = (("worker", ["worker"]), ("poller", ["poll"]))
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM when `run` dies, even by a signal that skips cleanup.
+
+    uvicorn re-raises SIGTERM after its graceful shutdown, which ends this process before
+    any `finally` runs; without this the workers would be orphaned.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:  # not Linux: the finally block below is all we have
+        pass
 
 
 def _spawn(args: list[str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "ventanilla.cli.main", *args])
+    return subprocess.Popen(
+        [sys.executable, "-m", "ventanilla.cli.main", *args], preexec_fn=_die_with_parent
+    )
 
 
 def _watch(children: dict[str, subprocess.Popen[bytes]], stopping: threading.Event) -> None:

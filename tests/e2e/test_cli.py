@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import httpx
 import pytest
+
+from tests.conftest import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -75,3 +83,34 @@ def test_poll_once_with_no_channel_enabled_exits_cleanly(deployment_factory, tmp
     deployment = deployment_factory(f"sqlite:///{tmp_path / 'v.db'}")
     deployment.cli("poll", "--once")
     deployment.cli("db", "upgrade")
+
+
+def children_of(pid: int) -> set[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return {int(line) for line in found.split()}
+
+
+def test_run_serves_the_form_and_sigterm_stops_every_process(deployment_factory, tmp_path):
+    deployment = deployment_factory(f"sqlite:///{tmp_path / 'v.db'}")
+    run = deployment.start("web", "run")  # `run` serves the web app itself
+    assert httpx.get(f"{deployment.base_url}/pqrsdf").status_code == 200
+    children = children_of(run.pid)
+    assert len(children) == 2, "run starts the workers and the poller"
+    workers = set().union(*(children_of(child) for child in children))
+    run.send_signal(signal.SIGTERM)  # only `run` itself, as a service manager would
+    run.wait(60)
+    deployment.processes.clear()
+    wait_until(
+        lambda: not any(pid_alive(pid) for pid in children | workers),
+        60,
+        "every child of `ventanilla run` to stop",
+    )
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split()[2] != "Z"
