@@ -38,6 +38,15 @@ class Upload:
     truncated: bool = False
 
 
+# Control characters (NUL above all, which PostgreSQL refuses in text) carry no meaning
+# in a request; line breaks and tabs do and stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def without_control_characters(value: str) -> str:
+    return _CONTROL.sub("", value)
+
+
 def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
 
@@ -111,7 +120,7 @@ def build_message(
     """Validate one submission; InvalidInput lists every problem by field."""
     errors: list[InputError] = []
     clean = {
-        key: (fields.get(key) or "").strip()
+        key: without_control_characters(fields.get(key) or "").strip()
         for key in ("type", "name", "email", "phone", "subject", "text")
     }
     if clean["type"] and clean["type"] not in REQUEST_TYPES:

@@ -71,12 +71,14 @@ def build_broker() -> RedisBroker:
         ShutdownNotifications(),
         Callbacks(),
         Pipelines(),
+        # dramatiq runs "after" hooks in reverse order: this one must come before Retries
+        # so that it sees the message Retries has just marked failed.
+        DeadLetterToStore(),
         Retries(
             min_backoff=500,
             max_backoff=60_000,
             retry_when=should_retry(settings.worker.max_retries),
         ),
-        DeadLetterToStore(),
     ]
     return RedisBroker(
         url=settings.queue.redis_url, namespace=settings.queue.namespace, middleware=middleware

@@ -146,3 +146,17 @@ def test_metrics_and_health(service):
     metrics = httpx.get(f"{service.base_url}/metrics").text
     assert 'ventanilla_intake_total{channel="web"} 1.0' in metrics
     assert 'ventanilla_cases{status="radicado"} 1.0' in metrics
+
+
+def test_control_characters_in_a_request_are_dropped_not_a_server_error(
+    deployment_factory, store_url
+):
+    deployment = deployment_factory(store_url)
+    deployment.start("worker", "worker")
+    deployment.start("web", "web")
+    response = httpx.post(
+        f"{deployment.base_url}/api/v1/requests",
+        timeout=30,
+        json={"text": "Solicito\u0000 copia\u0007 del\tcertificado\n", "name": "Ana\u0000"},
+    )
+    assert response.status_code == 201, response.text
