@@ -36,11 +36,24 @@ class BuiltinRegistry:
             year=year, office=self.office_code, number=number, kind=self.kind_digit
         )
 
-    def lock_year(self, session: Session, year: int) -> None:
-        """Take the year's counter lock; every radication of that year queues behind it."""
-        insert = dialect_insert(session)
-        session.execute(insert(COUNTERS).values(year=year, value=0).on_conflict_do_nothing())
-        session.execute(select(COUNTERS.c.value).where(COUNTERS.c.year == year).with_for_update())
+    def next_number(self, session: Session, year: int) -> int:
+        """Move the year's counter and return the new value.
+
+        The UPDATE takes the row lock that every other radication of the year queues
+        behind until the caller commits; the lock is what makes the numbers gap-free.
+        """
+        bump = (
+            update(COUNTERS)
+            .where(COUNTERS.c.year == year)
+            .values(value=COUNTERS.c.value + 1)
+            .returning(COUNTERS.c.value)
+        )
+        number = session.execute(bump).scalar_one_or_none()
+        if number is None:  # the year's first radicado: create the row, then move it
+            insert_counter = dialect_insert(session)(COUNTERS).values(year=year, value=0)
+            session.execute(insert_counter.on_conflict_do_nothing())
+            number = session.execute(bump).scalar_one()
+        return int(number)
 
     def radicate(self, session: Session, message: Filable, filing: Filing) -> CaseFacts:
         existing = session.execute(
@@ -50,13 +63,7 @@ class BuiltinRegistry:
             return CaseFacts(**existing._mapping)
         year = filing.filed_at.astimezone(self.zone).year
         # From here to the caller's commit every radication of the year waits: keep it short.
-        self.lock_year(session, year)
-        number = session.execute(
-            update(COUNTERS)
-            .where(COUNTERS.c.year == year)
-            .values(value=COUNTERS.c.value + 1)
-            .returning(COUNTERS.c.value)
-        ).scalar_one()
+        number = self.next_number(session, year)
         radicado = self.format_number(year, number)
         case_id = session.execute(
             insert(CASES).returning(CASES.c.id),
