@@ -56,6 +56,10 @@ def create_app(app: App | None = None) -> FastAPI:
         body = environment.get_template(f"web/{name}.html.j2").render(context)
         return HTMLResponse(body, status_code=status)
 
+    def form_disabled() -> HTMLResponse:
+        # web.form_enabled = false: the entity takes requests by other channels only.
+        return HTMLResponse("El formulario no está disponible.", status_code=404)
+
     def outcome(message_id: int) -> dict[str, Any] | None:
         with app.db.read() as session:
             return intake_outcome(session, message_id)
@@ -82,6 +86,8 @@ def create_app(app: App | None = None) -> FastAPI:
 
     @web.get("/pqrsdf", response_class=HTMLResponse)
     async def form() -> HTMLResponse:
+        if not settings.web.form_enabled:
+            return form_disabled()
         return page(
             "form",
             choices=TYPE_CHOICES,
@@ -93,6 +99,8 @@ def create_app(app: App | None = None) -> FastAPI:
 
     @web.post("/pqrsdf", response_class=HTMLResponse)
     async def form_submit(request: Request) -> HTMLResponse:
+        if not settings.web.form_enabled:
+            return form_disabled()
         form_data = await request.form(max_files=50, max_fields=50)
         fields = {key: str(form_data.get(key) or "") for key in API_FIELDS}
         uploads = [

@@ -160,3 +160,10 @@ def test_control_characters_in_a_request_are_dropped_not_a_server_error(
         json={"text": "Solicito\u0000 copia\u0007 del\tcertificado\n", "name": "Ana\u0000"},
     )
     assert response.status_code == 201, response.text
+
+
+def test_form_can_be_switched_off_by_setting(deployment_factory, tmp_path):
+    deployment = deployment_factory(f"sqlite:///{tmp_path / 'v.db'}", web__form_enabled="false")
+    deployment.start("web", "web")
+    assert httpx.get(f"{deployment.base_url}/pqrsdf").status_code == 404
+    assert httpx.post(f"{deployment.base_url}/pqrsdf", data={"text": "hola"}).status_code == 404
