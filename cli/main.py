@@ -14,11 +14,11 @@ from typing import Any
 import click
 
 from ventanilla.errors import ConfigurationError, NotFound, VentanillaError
+from ventanilla.message import CHANNELS
+from ventanilla.store.schema import MESSAGE_STATUSES
 
-CHANNEL_CHOICE = click.Choice(["email", "web", "telegram", "x", "sms", "whatsapp", "voice"])
-STATUS_CHOICE = click.Choice(
-    ["pending", "case", "follow_up", "duplicate", "ignored", "quarantined"]
-)
+CHANNEL_CHOICE = click.Choice(CHANNELS)
+STATUS_CHOICE = click.Choice(MESSAGE_STATUSES)
 
 
 def _app() -> Any:

@@ -25,12 +25,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-# Stages a message moves through; `done` is terminal. The reconciler re-enqueues the rest.
-STAGES = ("classify", "dedupe", "radicate", "done")
-# What became of a message (the `status` of `ventanilla messages list`).
+# What became of a message (the `status` of `ventanilla messages list`). Its `stage` is
+# the next actor to run: classify, dedupe, radicate, or done (the reconciler re-sends the
+# others). An outbox row is pending, sent, failed or skipped; a case is radicado,
+# respondido, trasladado or anulado.
 MESSAGE_STATUSES = ("pending", "case", "follow_up", "duplicate", "ignored", "quarantined")
-OUTBOX_STATUSES = ("pending", "sent", "failed", "skipped")
-CASE_STATUSES = ("radicado", "respondido", "trasladado", "anulado")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
