@@ -257,7 +257,8 @@ def _problem_lines(exc: ValidationError) -> list[str]:
             lines.append(f"{key}: unknown key{hint}")
             continue
         message = error["msg"].removeprefix("Value error, ")
-        lines.append(f"{key}: {message} (got {error.get('input')!r})")
+        got = repr(error.get("input"))
+        lines.append(f"{key}: {message}" if got in message else f"{key}: {message} (got {got})")
     return lines
 
 

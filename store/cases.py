@@ -83,22 +83,6 @@ def show_case(session: Session, radicado: str) -> dict[str, Any]:
     return rows[0]
 
 
-def case_for_message(session: Session, message_id: int) -> dict[str, Any] | None:
-    """The case a message produced (or joined), once the pipeline has decided."""
-    case_id = session.scalar(select(Message.case_id).where(Message.id == message_id))
-    if case_id is None:
-        return None
-    rows = _case_rows(session, Case.id == case_id)
-    return rows[0] if rows else None
-
-
-def message_state(session: Session, message_id: int) -> dict[str, Any]:
-    message = session.get(Message, message_id)
-    if message is None:
-        raise NotFound(f"message {message_id} does not exist")
-    return _message_row(message, _radicados(session, [message.case_id]))
-
-
 def _radicados(session: Session, case_ids: list[int | None]) -> dict[int, str]:
     ids = [i for i in case_ids if i is not None]
     if not ids:
@@ -132,15 +116,14 @@ def list_messages(
     return [_message_row(m, radicados) for m in messages]
 
 
-def intake_outcome(session: Session, message_id: int) -> dict[str, Any] | None:
-    """What the intake API answers once the pipeline has decided; None while it has not.
-
-    One query: the web app asks this for every submission, so it stays cheap.
-    """
+def request_state(session: Session, message_id: int) -> dict[str, Any]:
+    """Where a submitted request stands, with its case once it has one (one query)."""
     row = session.execute(
         select(
             Message.stage,
             Message.status,
+            Message.reason,
+            Message.type.label("kind"),
             Case.radicado,
             Case.filed_at,
             Case.due_date,
@@ -152,8 +135,6 @@ def intake_outcome(session: Session, message_id: int) -> dict[str, Any] | None:
     ).one_or_none()
     if row is None:
         raise NotFound(f"message {message_id} does not exist")
-    if row.stage != "done":
-        return None
     case = None
     if row.radicado:
         case = {
@@ -163,4 +144,30 @@ def intake_outcome(session: Session, message_id: int) -> dict[str, Any] | None:
             "type": row.type,
             "status": row.case_status,
         }
-    return {"status": row.status, "case": case}
+    return {
+        "id": message_id,
+        "stage": row.stage,
+        "status": row.status,
+        "reason": row.reason or None,
+        "type": row.kind,
+        "case": case,
+    }
+
+
+def intake_outcome(session: Session, message_id: int) -> dict[str, Any] | None:
+    """The request's state once the pipeline has decided; None while it has not.
+
+    The web app asks this for every submission, so it stays one query.
+    """
+    state = request_state(session, message_id)
+    return state if state["stage"] == "done" else None
+
+
+def web_request_id(session: Session, token: str) -> int:
+    """The message behind a web submission's receipt token (unguessable, unlike the id)."""
+    message_id = session.scalar(
+        select(Message.id).where(Message.channel == "web", Message.provider_id == token)
+    )
+    if message_id is None:
+        raise NotFound("unknown request")
+    return int(message_id)

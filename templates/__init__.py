@@ -51,7 +51,9 @@ def spanish_date(day: date) -> str:
 
 def spanish_datetime(moment: datetime, zone: str) -> str:
     local = moment.astimezone(ZoneInfo(zone))
-    return f"{spanish_date(local.date())}, {local:%H:%M} (hora de Colombia)"
+    # Colombia has one time zone; an entity configured elsewhere gets the zone's name.
+    where = "hora de Colombia" if zone == "America/Bogota" else f"hora de {zone}"
+    return f"{spanish_date(local.date())}, {local:%H:%M} ({where})"
 
 
 def case_context(case: CaseFacts, settings: Settings) -> dict[str, Any]:

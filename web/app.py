@@ -23,7 +23,7 @@ from ventanilla.app import App, current_app
 from ventanilla.errors import InputError, InvalidInput, NotFound
 from ventanilla.logs import log
 from ventanilla.routing.types import TYPE_LABELS
-from ventanilla.store.cases import case_for_message, intake_outcome, message_state, show_case
+from ventanilla.store.cases import intake_outcome, request_state, show_case, web_request_id
 from ventanilla.templates import environment, spanish_date, spanish_datetime
 from ventanilla.web import metrics
 from ventanilla.web.outcomes import OutcomeWaiter
@@ -64,7 +64,8 @@ def create_app(app: App | None = None) -> FastAPI:
         with app.db.read() as session:
             return intake_outcome(session, message_id)
 
-    async def submit(fields: dict[str, str], uploads: list[Upload]) -> tuple[int, Any]:
+    async def submit(fields: dict[str, str], uploads: list[Upload]) -> tuple[int, str, Any]:
+        """Accept a submission; returns its id, its receipt token and the outcome (or None)."""
         message = build_message(fields, uploads, limits)
         accepted = await run_in_threadpool(accept, message)
         metrics.intake_total.labels("web").inc()
@@ -74,7 +75,7 @@ def create_app(app: App | None = None) -> FastAPI:
                 settings.web.intake_wait_seconds,
                 lambda: outcome(accepted.message_id),
             )
-        return accepted.message_id, decided
+        return accepted.message_id, message.provider_id, decided
 
     def reject(error: InvalidInput) -> None:
         for field in error.by_field():
@@ -109,7 +110,7 @@ def create_app(app: App | None = None) -> FastAPI:
             if isinstance(item, UploadFile)
         ]
         try:
-            message_id, decided = await submit(fields, uploads)
+            _, token, decided = await submit(fields, uploads)
         except InvalidInput as error:
             reject(error)
             return page(
@@ -123,7 +124,18 @@ def create_app(app: App | None = None) -> FastAPI:
             )
         if decided and decided["case"]:
             return page("filed", case=citizen_view(decided["case"]))
-        return page("received", message_id=message_id)
+        return page("received", token=token)
+
+    @web.get("/pqrsdf/recibido/{token}", response_class=HTMLResponse)
+    async def receipt(token: str) -> HTMLResponse:
+        """Where a citizen without e-mail comes back for the radicado if it was slow."""
+        try:
+            state = await run_in_threadpool(read_request, token)
+        except NotFound:
+            return page("not_found", status=404, radicado="")
+        if state["case"]:
+            return page("filed", case=citizen_view(state["case"]))
+        return page("received", token=token)
 
     @web.post("/api/v1/requests")
     async def api_submit(request: Request) -> JSONResponse:
@@ -139,7 +151,7 @@ def create_app(app: App | None = None) -> FastAPI:
         fields = {key: body.get(key) or "" for key in API_FIELDS}
         try:
             uploads = decode_attachments(body.get("attachments") or [])
-            message_id, decided = await submit(fields, uploads)
+            message_id, token, decided = await submit(fields, uploads)
         except InvalidInput as error:
             reject(error)
             return JSONResponse(
@@ -162,32 +174,34 @@ def create_app(app: App | None = None) -> FastAPI:
         return JSONResponse(
             {
                 "id": message_id,
-                "status_url": f"/api/v1/requests/{message_id}",
+                "status_url": f"/api/v1/requests/{token}",
                 "status": decided["status"] if decided else "pending",
             },
             status_code=202,
         )
 
-    @web.get("/api/v1/requests/{message_id}")
-    async def api_request_status(message_id: int) -> JSONResponse:
-        def read() -> dict[str, Any]:
-            with app.db.read() as session:
-                state = message_state(session, message_id)
-                case = case_for_message(session, message_id)
-            return {
-                "id": message_id,
+    def read_request(token: str) -> dict[str, Any]:
+        with app.db.read() as session:
+            return request_state(session, web_request_id(session, token))
+
+    @web.get("/api/v1/requests/{token}")
+    async def api_request_status(token: str) -> JSONResponse:
+        try:
+            state = await run_in_threadpool(read_request, token)
+        except NotFound:
+            return JSONResponse({"detail": "unknown request"}, status_code=404)
+        case = state["case"] or {}
+        return JSONResponse(
+            {
+                "id": state["id"],
                 "status": state["status"],
                 "reason": state["reason"],
-                "radicado": case["radicado"] if case else None,
-                "filed_at": case["filed_at"] if case else None,
-                "due_date": case["due_date"] if case else None,
-                "type": case["type"] if case else state["type"],
+                "radicado": case.get("radicado"),
+                "filed_at": case.get("filed_at"),
+                "due_date": case.get("due_date"),
+                "type": case.get("type", state["type"]),
             }
-
-        try:
-            return JSONResponse(await run_in_threadpool(read))
-        except NotFound:
-            return JSONResponse({"detail": "unknown request id"}, status_code=404)
+        )
 
     @web.get("/estado/{radicado}", response_class=HTMLResponse)
     async def status_page(radicado: str) -> HTMLResponse:

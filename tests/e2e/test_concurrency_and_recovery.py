@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import re
 import threading
 from collections import Counter
 
@@ -133,6 +134,17 @@ def test_api_answers_202_when_no_worker_runs_then_status_shows_the_radicado(depl
     assert response.status_code == 202
     status_url = response.json()["status_url"]
     assert httpx.get(deployment.base_url + status_url).json()["status"] == "pending"
+    # The receipt is an unguessable token: walking the numeric ids finds nothing.
+    assert httpx.get(f"{deployment.base_url}/api/v1/requests/1").status_code == 404
+    form = httpx.post(
+        f"{deployment.base_url}/pqrsdf", data={"text": "Sin correo, anónima"}, timeout=30
+    )
+    assert form.status_code == 200 and "Recibimos su solicitud" in form.text
+    receipt = re.search(r'href="(/pqrsdf/recibido/[^"]+)"', form.text).group(1)
     deployment.cli("drain", "--timeout", "60")
     state = httpx.get(deployment.base_url + status_url).json()
-    assert state["status"] == "case" and state["radicado"].endswith("12")
+    radicados = {case["radicado"] for case in deployment.cli_json("cases", "list")}
+    assert state["status"] == "case" and state["radicado"] in radicados
+    page = httpx.get(deployment.base_url + receipt)
+    shown = re.search(r'id="radicado">(\d+)<', page.text).group(1)
+    assert shown in radicados and shown != state["radicado"]

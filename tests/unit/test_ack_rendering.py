@@ -173,3 +173,9 @@ def test_spanish_datetime_uses_the_office_time_zone() -> None:
     assert spanish_datetime(moment, "America/Bogota") == (
         "31 de diciembre de 2025, 23:59 (hora de Colombia)"
     )
+
+
+def test_time_zone_other_than_bogota_is_named_not_called_colombia() -> None:
+    moment = datetime(2026, 11, 23, 15, 5, tzinfo=UTC)
+    assert spanish_datetime(moment, "America/Lima").endswith("(hora de America/Lima)")
+    assert spanish_datetime(moment, "America/Bogota").endswith("(hora de Colombia)")

@@ -237,3 +237,14 @@ def test_secret_warning_names_the_exact_variable_to_use() -> None:
     assert secrets_in_file({"email": {"smtp_password": "x"}}) == [
         "email.smtp_password: secrets belong in the environment (VENTANILLA_EMAIL__SMTP_PASSWORD)"
     ]
+
+
+def test_office_hours_problem_shows_the_value_once(tmp_path: Path, monkeypatch) -> None:
+    settings_file = tmp_path / "s.toml"
+    settings_file.write_text('[office]\nhours = "todo el dia"\n')
+    monkeypatch.setenv("VENTANILLA_SETTINGS", str(settings_file))
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    [line] = caught.value.problems
+    assert line.startswith("office.hours: ")
+    assert line.count("'todo el dia'") == 1
