@@ -275,14 +275,31 @@ def secrets_in_file(data: dict[str, Any]) -> list[str]:
     return found
 
 
+def unknown_sections_in_environment() -> list[str]:
+    """VENTANILLA_<SECTION>__<KEY> variables whose section does not exist (a typo there
+    would otherwise be ignored silently, unlike a typo in the key)."""
+    sections = list(Settings.model_fields)
+    problems = []
+    for name in sorted(os.environ):
+        if not name.startswith("VENTANILLA_") or "__" not in name:
+            continue
+        section = name.removeprefix("VENTANILLA_").split("__", 1)[0].lower()
+        if section not in sections:
+            close = difflib.get_close_matches(section, sections, n=1)
+            hint = f"; did you mean VENTANILLA_{close[0].upper()}__...?" if close else ""
+            problems.append(f"{name}: no settings section {section!r}{hint}")
+    return problems
+
+
 def load_settings() -> Settings:
     """Read and validate the settings; ConfigurationError lists every problem by key."""
     path, required = settings_path()
     data = read_file(path, required)
+    unknown = unknown_sections_in_environment()
     try:
-        return Settings(**data)
+        settings = Settings(**data)
     except ValidationError as exc:
-        raise ConfigurationError(_problem_lines(exc)) from None
+        raise ConfigurationError(unknown + _problem_lines(exc)) from None
     except SettingsError as exc:
         # VENTANILLA_<SECTION> (no __KEY) is parsed as JSON before validation and fails here.
         found = re.search(r'field "(\w+)"', str(exc))
@@ -293,6 +310,9 @@ def load_settings() -> Settings:
                 f"set VENTANILLA_{section}__<KEY> for each key instead"
             ]
         ) from None
+    if unknown:
+        raise ConfigurationError(unknown)
+    return settings
 
 
 @lru_cache(maxsize=1)

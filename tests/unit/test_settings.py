@@ -248,3 +248,12 @@ def test_office_hours_problem_shows_the_value_once(tmp_path: Path, monkeypatch) 
     [line] = caught.value.problems
     assert line.startswith("office.hours: ")
     assert line.count("'todo el dia'") == 1
+
+
+def test_typo_in_a_section_name_in_the_environment_is_reported(monkeypatch) -> None:
+    monkeypatch.setenv("VENTANILLA_STOER__URL", "sqlite:///x.db")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    assert caught.value.problems == [
+        "VENTANILLA_STOER__URL: no settings section 'stoer'; did you mean VENTANILLA_STORE__...?"
+    ]
