@@ -45,4 +45,10 @@ class InvalidInput(VentanillaError):
         super().__init__("; ".join(str(error) for error in errors))
 
     def by_field(self) -> dict[str, str]:
-        return {error.field: error.message for error in self.errors}
+        """One message per field; several problems with one field are joined, not lost."""
+        joined: dict[str, str] = {}
+        for error in self.errors:
+            joined[error.field] = (
+                f"{joined[error.field]} {error.message}" if error.field in joined else error.message
+            )
+        return joined

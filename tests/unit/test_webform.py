@@ -221,3 +221,15 @@ def test_every_attachment_problem_is_kept_in_the_error_list() -> None:
 )
 def test_megabytes_reads_as_a_citizen_expects(size: int, expected: str) -> None:
     assert megabytes(size) == expected
+
+
+def test_two_bad_attachments_are_both_named_next_to_the_field() -> None:
+    limits = Limits(max_attachments=5, max_attachment_bytes=10, max_text_chars=1000)
+    uploads = [
+        Upload("uno.pdf", "application/pdf", b"x" * 11),
+        Upload("dos.pdf", "application/pdf", b""),
+    ]
+    with pytest.raises(InvalidInput) as caught:
+        build_message({"text": "hola"}, uploads, limits)
+    message = caught.value.by_field()["attachments"]
+    assert "uno.pdf" in message and "dos.pdf" in message
