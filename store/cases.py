@@ -83,37 +83,40 @@ def show_case(session: Session, radicado: str) -> dict[str, Any]:
     return rows[0]
 
 
-def _radicados(session: Session, case_ids: list[int | None]) -> dict[int, str]:
-    ids = [i for i in case_ids if i is not None]
-    if not ids:
-        return {}
-    return dict(session.execute(select(Case.id, Case.radicado).where(Case.id.in_(ids))).all())
-
-
-def _message_row(message: Message, radicados: dict[int, str]) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "channel": message.channel,
-        "received_at": local_iso(message.received_at),
-        "status": message.status,
-        "stage": message.stage,
-        "reason": message.reason or None,
-        "type": message.type,
-        "radicado": radicados.get(message.case_id) if message.case_id else None,
-    }
-
-
 def list_messages(
     session: Session, status: str | None = None, channel: str | None = None
 ) -> list[dict[str, Any]]:
-    query = select(Message).order_by(Message.id)
+    query = (
+        select(
+            Message.id,
+            Message.channel,
+            Message.received_at,
+            Message.status,
+            Message.stage,
+            Message.reason,
+            Message.type,
+            Case.radicado,
+        )
+        .outerjoin(Case, Case.id == Message.case_id)
+        .order_by(Message.id)
+    )
     if status:
         query = query.where(Message.status == status)
     if channel:
         query = query.where(Message.channel == channel)
-    messages = list(session.scalars(query))
-    radicados = _radicados(session, [m.case_id for m in messages])
-    return [_message_row(m, radicados) for m in messages]
+    return [
+        {
+            "id": row.id,
+            "channel": row.channel,
+            "received_at": local_iso(row.received_at),
+            "status": row.status,
+            "stage": row.stage,
+            "reason": row.reason or None,
+            "type": row.type,
+            "radicado": row.radicado,
+        }
+        for row in session.execute(query)
+    ]
 
 
 def request_state(session: Session, message_id: int) -> dict[str, Any]:
