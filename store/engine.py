@@ -66,9 +66,10 @@ class Database:
         # SQLite: a second engine whose transactions only read, so reads never queue
         # behind the write lock. PostgreSQL's MVCC needs no such split.
         # PostgreSQL: reads in autocommit, which spares a BEGIN and a ROLLBACK round trip.
+        self.own_reader = self.engine.dialect.name == "sqlite"
         self.reader = (
             make_engine(url, writer=False)
-            if self.engine.dialect.name == "sqlite"
+            if self.own_reader
             else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
         self.read_sessions = sessionmaker(self.reader, expire_on_commit=False)
@@ -77,7 +78,7 @@ class Database:
     def _after_fork(self) -> None:
         # A pooled connection must never be shared between parent and child.
         self.engine.dispose(close=False)
-        if self.engine.dialect.name == "sqlite":  # PostgreSQL's reader shares the pool
+        if self.own_reader:  # PostgreSQL's reader shares the writer's pool
             self.reader.dispose(close=False)
 
     @contextmanager
@@ -110,7 +111,7 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-        if self.engine.dialect.name == "sqlite":
+        if self.own_reader:
             self.reader.dispose()
 
 
