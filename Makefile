@@ -6,12 +6,12 @@ run:
 	.venv/bin/ventanilla run
 
 test:
-	scripts/setup.sh redis postgres
+	scripts/setup.sh redis postgres dovecot
 	.venv/bin/pytest -q
 
 # Includes the load tests kept out of the default run.
 test-all:
-	scripts/setup.sh redis postgres
+	scripts/setup.sh redis postgres dovecot
 	.venv/bin/pytest -q -m ''
 
 lint:
@@ -21,5 +21,5 @@ lint:
 	.venv/bin/mypy core adapters routing workers docsys store web cli templates
 
 bench:
-	scripts/setup.sh redis postgres
+	scripts/setup.sh redis postgres dovecot
 	.venv/bin/python bench/e2e.py

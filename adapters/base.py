@@ -29,15 +29,32 @@ class Acknowledgement:
     key: str = ""
 
 
+@dataclass(frozen=True)
+class Batch:
+    """Messages fetched together, and the checkpoint that follows the last of them.
+
+    The poller stores a batch and its cursor in one transaction, then calls `commit`.
+    """
+
+    messages: list[InboundMessage]
+    cursor: str
+    # Messages still waiting at the source after this batch, when the provider says.
+    remaining: int = 0
+
+
 class ChannelAdapter(Protocol):
     channel: str
 
-    def fetch(self, cursor: str) -> Iterable[tuple[InboundMessage, str]]:
-        """New messages after `cursor`, each with the cursor that follows it."""
+    def fetch(self, cursor: str) -> Iterable[Batch]:
+        """New messages after `cursor`, in batches; a failure raises ChannelError."""
         ...
 
     def commit(self, cursor: str) -> None:
         """Mark everything up to `cursor` as taken at the source (after it is stored)."""
+        ...
+
+    def wait(self, seconds: float) -> None:
+        """Until something may have arrived (push where the provider offers it) or timeout."""
         ...
 
     def send(self, ack: Acknowledgement) -> str:

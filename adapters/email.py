@@ -1,15 +1,23 @@
-"""E-mail channel: acknowledgements by SMTP, or into a local outbox folder by default.
+"""E-mail channel: IMAP intake (imapclient) and acknowledgements by SMTP or an outbox folder.
 
-IMAP intake is not part of this module yet; `fetch` refuses rather than pretend.
+Intake keeps the IMAP promise of DESIGN rule 1: the cursor is UIDVALIDITY + the last UID
+stored, saved with the messages; only then are they marked \\Seen or moved. A mailbox
+whose UIDVALIDITY changed is read again from its unseen messages, and the provider id
+(Message-ID + content hash) stops any message from being stored twice.
 """
 
 from __future__ import annotations
 
+import contextlib
+import imaplib
 import os
 import secrets
 import smtplib
 import ssl
-from collections.abc import Iterable
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
@@ -17,13 +25,44 @@ from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate
 from pathlib import Path
 
-from ventanilla.adapters.base import Acknowledgement
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from ventanilla.adapters.base import Acknowledgement, Batch
+from ventanilla.adapters.email_parsing import (
+    LOOP_HEADER,
+    MailLimits,
+    parse_email,
+    quarantined_email,
+)
 from ventanilla.errors import ChannelError
+from ventanilla.logs import log
 from ventanilla.message import InboundMessage
 from ventanilla.settings import EmailSettings
 
-# Our loop header: a message carrying it came from us and is never acknowledged.
-LOOP_HEADER = "X-Ventanilla-Loop"
+__all__ = ["LOOP_HEADER", "EmailAdapter", "ImapCursor"]
+_IMAP_ERRORS = (IMAPClientError, imaplib.IMAP4.error, OSError, EOFError)
+
+
+@dataclass(frozen=True)
+class ImapCursor:
+    """`v1;UIDVALIDITY;LAST_UID;UID,UID,...`: where intake stopped, and the last batch's
+    UIDs, so a restart can finish marking a batch that was stored but not yet marked."""
+
+    uidvalidity: int = 0
+    last_uid: int = 0
+    batch: tuple[int, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> ImapCursor:
+        parts = text.split(";")
+        if len(parts) != 4 or parts[0] != "v1":
+            return cls()  # no checkpoint yet (or one we do not understand): start afresh
+        uids = tuple(int(uid) for uid in parts[3].split(",") if uid)
+        return cls(int(parts[1]), int(parts[2]), uids)
+
+    def __str__(self) -> str:
+        return f"v1;{self.uidvalidity};{self.last_uid};{','.join(map(str, self.batch))}"
 
 
 class EmailAdapter:
@@ -31,12 +70,148 @@ class EmailAdapter:
 
     def __init__(self, settings: EmailSettings) -> None:
         self.settings = settings
+        self.limits = MailLimits(settings.max_attachments, settings.max_attachment_bytes)
+        self._client: IMAPClient | None = None
+        self._healed = False
 
-    def fetch(self, cursor: str) -> Iterable[tuple[InboundMessage, str]]:
-        raise ChannelError("email", "IMAP intake is not available in this version", retryable=False)
+    # -- intake ------------------------------------------------------------------------
+
+    def fetch(self, cursor: str) -> Iterator[Batch]:
+        with self._imap_errors():
+            yield from self._fetch(ImapCursor.parse(cursor))
+
+    def probe(self) -> None:
+        """Connect, log in and open the folder (`ventanilla check --connect`)."""
+        with self._imap_errors():
+            self._connected().select_folder(self.settings.imap_folder, readonly=True)
+
+    @contextlib.contextmanager
+    def _imap_errors(self) -> Iterator[None]:
+        """Any IMAP or network failure: drop the connection and say whether to retry."""
+        try:
+            yield
+        except LoginError:
+            self.close()
+            raise ChannelError(
+                "email",
+                "IMAP login refused: check email.imap_user and email.imap_password",
+                retryable=False,
+            ) from None
+        except _IMAP_ERRORS as error:
+            self.close()
+            raise ChannelError("email", f"IMAP: {type(error).__name__}", retryable=True) from None
+
+    def _fetch(self, cursor: ImapCursor) -> Iterator[Batch]:
+        client = self._connected()
+        uidvalidity = int(client.select_folder(self.settings.imap_folder)[b"UIDVALIDITY"])
+        if cursor.uidvalidity == uidvalidity:
+            if not self._healed:
+                self._mark_taken(client, cursor.batch)
+                self._healed = True
+            found = client.search(["UID", f"{cursor.last_uid + 1}:*", "NOT", "DELETED"])
+            uids = sorted(uid for uid in found if uid > cursor.last_uid)
+        else:
+            if cursor.uidvalidity:
+                log.warning("imap_uidvalidity_changed", channel="email", folder_changed=True)
+            # Unseen is what we have not taken; anything listed again is recognised by its
+            # provider id when stored.
+            uids = sorted(client.search(["UNSEEN", "NOT", "DELETED"]))
+        size = self.settings.fetch_batch
+        for start in range(0, len(uids), size):
+            chunk = uids[start : start + size]
+            messages = self._read(client, chunk)
+            remaining = len(uids) - start - len(chunk)
+            yield Batch(messages, str(ImapCursor(uidvalidity, chunk[-1], tuple(chunk))), remaining)
+
+    def _read(self, client: IMAPClient, uids: list[int]) -> list[InboundMessage]:
+        """Fetch and parse a batch; a message over the size limit is kept by its headers."""
+        facts = client.fetch(uids, ["RFC822.SIZE", "INTERNALDATE"])
+        limit = self.settings.max_message_bytes
+        small = [uid for uid in uids if facts.get(uid, {}).get(b"RFC822.SIZE", 0) <= limit]
+        large = [uid for uid in uids if uid in facts and uid not in small]
+        bodies = client.fetch(small, ["BODY.PEEK[]"]) if small else {}
+        heads = client.fetch(large, ["BODY.PEEK[HEADER]"]) if large else {}
+        messages = []
+        for uid in uids:
+            received = _aware(facts.get(uid, {}).get(b"INTERNALDATE"))
+            if uid in bodies:
+                raw = bodies[uid].get(b"BODY[]") or b""
+                messages.append(parse_email(raw, received_at=received, limits=self.limits))
+            elif uid in heads:
+                size_mb = facts[uid][b"RFC822.SIZE"] / 1_048_576
+                reason = f"{size_mb:.0f} MB is over the size limit; read it in the mailbox"
+                raw = heads[uid].get(b"BODY[HEADER]") or b""
+                messages.append(quarantined_email(raw, reason, received))
+        return messages
 
     def commit(self, cursor: str) -> None:
-        raise ChannelError("email", "IMAP intake is not available in this version", retryable=False)
+        with self._imap_errors():
+            self._mark_taken(self._connected(), ImapCursor.parse(cursor).batch)
+
+    def _mark_taken(self, client: IMAPClient, uids: tuple[int, ...]) -> None:
+        """Seen, or moved to `done_folder`; idempotent, so a restart may repeat it."""
+        if not uids:
+            return
+        folder = self.settings.done_folder
+        if not folder:
+            client.add_flags(list(uids), [b"\\Seen"], silent=True)
+            return
+        present = client.search(["UID", ",".join(map(str, uids))])
+        if not present:
+            return
+        if not client.folder_exists(folder):
+            client.create_folder(folder)
+        if client.has_capability("MOVE"):
+            client.move(present, folder)
+        else:
+            client.copy(present, folder)
+            client.delete_messages(present, silent=True)
+            client.uid_expunge(present)
+
+    def wait(self, seconds: float) -> None:
+        """IMAP IDLE until the server announces mail (or `seconds` pass); else sleep."""
+        client = self._client
+        if client is None or not client.has_capability("IDLE"):
+            time.sleep(seconds)
+            return
+        deadline = time.monotonic() + seconds
+        try:
+            client.idle()
+            while (left := deadline - time.monotonic()) > 0:
+                responses = client.idle_check(timeout=min(left, 30.0))
+                if any(b"EXISTS" in response for response in responses):
+                    break
+            client.idle_done()
+        except _IMAP_ERRORS:
+            self.close()  # the next fetch reconnects (with the poller's backoff)
+
+    def _connected(self) -> IMAPClient:
+        if self._client is not None:
+            return self._client
+        settings = self.settings
+        context = ssl.create_default_context()
+        client = IMAPClient(
+            settings.imap_host,
+            port=settings.imap_port,
+            ssl=settings.imap_security == "tls",
+            ssl_context=context,
+            timeout=60,
+        )
+        client.normalise_times = False  # aware INTERNALDATE: the legal reception time
+        if settings.imap_security == "starttls":
+            client.starttls(context)
+        client.login(settings.imap_user, settings.imap_password)
+        self._client = client
+        self._healed = False
+        return client
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(*_IMAP_ERRORS):
+                client.logout()
+
+    # -- acknowledgements --------------------------------------------------------------
 
     def compose(self, ack: Acknowledgement) -> Message:
         # The compat32 MIME classes build the same RFC 5322 message four times faster than
@@ -116,3 +291,7 @@ class EmailAdapter:
             raise ChannelError(
                 "email", f"SMTP unreachable: {type(error).__name__}", retryable=True
             ) from None
+
+
+def _aware(moment: object) -> datetime | None:
+    return moment if isinstance(moment, datetime) and moment.tzinfo else None

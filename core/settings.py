@@ -14,7 +14,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -70,6 +78,8 @@ class WorkerSettings(Section):
     # A message whose stage has not moved for this long is re-enqueued by the reconciler.
     stuck_after_seconds: float = Field(60.0, gt=0)
     reconcile_every_seconds: float = Field(30.0, gt=0)
+    # DESIGN rule 4: past this many acknowledgements to one sender in an hour, silence.
+    acks_per_sender_per_hour: int = Field(5, ge=1)
 
 
 class WebSettings(Section):
@@ -100,6 +110,36 @@ class EmailSettings(Section):
     address: str = "atencionalciudadano@example.gov.co"
     display_name: str = "Atención al Ciudadano"
     outbox_dir: str = "var/outbox"
+    # Where a stored message goes at the source: empty marks it \Seen in imap_folder,
+    # a folder name moves it there (created when missing).
+    done_folder: str = ""
+    # Messages fetched per round trip and per store transaction (bounded memory).
+    fetch_batch: int = Field(100, ge=1, le=1000)
+    # Longest wait for new mail with IMAP IDLE (or between polls without it).
+    idle_seconds: float = Field(60.0, gt=0, le=1740)  # RFC 2177: re-issue IDLE within 29 min
+    max_message_bytes: int = Field(40 * 1024 * 1024, ge=1024)
+    max_attachments: int = Field(20, ge=0, le=500)
+    max_attachment_bytes: int = Field(15 * 1024 * 1024, ge=1)
+
+    @model_validator(mode="after")
+    def _mailbox_named_when_enabled(self) -> EmailSettings:
+        missing = [key for key in ("imap_host", "imap_user") if not getattr(self, key)]
+        if self.enabled and missing:
+            # "key: message" names the key within the section (see _problem_lines).
+            raise ValueError(f"{missing[0]}: required when email.enabled is true")
+        return self
+
+    @field_validator("imap_security")
+    @classmethod
+    def _plain_only_on_loopback(cls, value: str, info: ValidationInfo) -> str:
+        # Plain IMAP sends the password in clear: acceptable only to this same machine.
+        host = info.data.get("imap_host", "")
+        if value == "plain" and host not in ("", "127.0.0.1", "::1", "localhost"):
+            raise ValueError(
+                f"plain sends the password unencrypted to {host}; use tls or starttls "
+                "(plain is for a server on 127.0.0.1 only)"
+            )
+        return value
 
 
 class TelegramSettings(Section):
@@ -257,6 +297,11 @@ def _problem_lines(exc: ValidationError) -> list[str]:
             lines.append(f"{key}: unknown key{hint}")
             continue
         message = error["msg"].removeprefix("Value error, ")
+        # A check across keys of one section names its key first: "imap_host: required...".
+        across = re.match(r"^(\w+): (.*)$", message)
+        if len(loc) == 1 and across:
+            lines.append(f"{key}.{across.group(1)}: {across.group(2)}")
+            continue
         got = repr(error.get("input"))
         lines.append(f"{key}: {message}" if got in message else f"{key}: {message} (got {got})")
     return lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ventanilla.settings import Settings, read_file, secrets_in_file, settings_path
 
 # Channels whose intake has not landed yet: enabling them does nothing today.
-NOT_YET_AVAILABLE = ("email", "telegram", "x", "twilio")
+NOT_YET_AVAILABLE = ("telegram", "x", "twilio")
 
 
 def settings_warnings(settings: Settings) -> list[str]:
@@ -36,6 +36,17 @@ def connection_problems(settings: Settings) -> list[str]:
         redis.Redis.from_url(settings.queue.redis_url, socket_connect_timeout=3).ping()
     except Exception as error:
         problems.append(f"queue.redis_url: cannot connect ({type(error).__name__}: {error})")
+    if settings.email.enabled:
+        from ventanilla.adapters.email import EmailAdapter
+        from ventanilla.errors import ChannelError
+
+        adapter = EmailAdapter(settings.email)
+        try:
+            adapter.probe()
+        except ChannelError as error:
+            problems.append(f"email.imap_host: cannot read the mailbox ({error})")
+        finally:
+            adapter.close()
     if settings.email.smtp_host:
         import smtplib
 

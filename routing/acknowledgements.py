@@ -10,14 +10,36 @@ from dataclasses import dataclass
 from typing import Any
 
 NO_REPLY_MARKERS = ("noreply", "no-reply", "no_reply", "donotreply", "mailer-daemon", "postmaster")
-# Flags adapters set when the provider says a message was sent by a machine.
-SILENCING_FLAGS = ("auto_submitted", "bounce", "bulk", "mailing_list", "own_loop")
+# Flags adapters set when the provider says a message was sent by a machine, and how
+# staff read the reason.
+MACHINE_SIGNALS = {
+    "auto_submitted": "automatic message (Auto-Submitted)",
+    "autoreply": "automatic reply (X-Autoreply)",
+    "bounce": "bounce or delivery report",
+    "mailing_list": "mailing-list post (List-Id)",
+    "bulk": "bulk mail (Precedence)",
+    "own_loop": "our own message coming back (loop header)",
+}
+SILENCING_FLAGS = tuple(MACHINE_SIGNALS)
 
 
 @dataclass(frozen=True)
 class AckPlan:
     channel: str
     recipient: str
+
+
+def machine_sent(channel: str, sender: str, flags: dict[str, Any], own_address: str) -> str:
+    """Why this message was sent by a machine and must not be radicated ("" if a person)."""
+    for flag, reason in MACHINE_SIGNALS.items():
+        if flags.get(flag):
+            return reason
+    if channel == "email" and sender:
+        if own_address and sender.lower() == own_address.lower():
+            return "sent from our own address"
+        if _is_no_reply(sender):
+            return "no-reply sender"
+    return ""
 
 
 def plan_acknowledgements(
@@ -45,9 +67,13 @@ def plan_acknowledgements(
 
 
 def _checked_email(address: str, own_address: str) -> tuple[list[AckPlan], str]:
-    local = address.split("@", 1)[0].lower()
     if own_address and address.lower() == own_address.lower():
         return [], "not acknowledged: our own address"
-    if any(marker in local for marker in NO_REPLY_MARKERS):
+    if _is_no_reply(address):
         return [], "not acknowledged: no-reply sender"
     return [AckPlan("email", address)], ""
+
+
+def _is_no_reply(address: str) -> bool:
+    local = address.split("@", 1)[0].lower()
+    return any(marker in local for marker in NO_REPLY_MARKERS)

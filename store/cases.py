@@ -95,6 +95,7 @@ def list_messages(
             Message.stage,
             Message.reason,
             Message.type,
+            Message.subject,
             Case.radicado,
         )
         .outerjoin(Case, Case.id == Message.case_id)
@@ -113,6 +114,7 @@ def list_messages(
             "stage": row.stage,
             "reason": row.reason or None,
             "type": row.type,
+            "subject": row.subject,
             "radicado": row.radicado,
         }
         for row in session.execute(query)

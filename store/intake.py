@@ -120,14 +120,13 @@ def persist(
     return Accepted(message_id, created=True)
 
 
-def save_checkpoint(session: Session, channel: str, cursor: str) -> None:
+def save_checkpoint(session: Session, channel: str, cursor: str, backlog: int = 0) -> None:
+    """Where `channel`'s intake stopped, and how many messages still wait at the source."""
     insert = dialect_insert(session)
-    statement = insert(Checkpoint).values(channel=channel, cursor=cursor, updated_at=utcnow())
+    values = {"cursor": cursor, "backlog": backlog, "updated_at": utcnow()}
+    statement = insert(Checkpoint).values(channel=channel, **values)
     session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Checkpoint.channel],
-            set_={"cursor": cursor, "updated_at": utcnow()},
-        )
+        statement.on_conflict_do_update(index_elements=[Checkpoint.channel], set_=values)
     )
 
 

@@ -94,7 +94,7 @@ def _advance(
 
 
 def record_classification(
-    session: Session, message_id: int, decision: Classification, is_request: bool
+    session: Session, message_id: int, decision: Classification, is_request: bool, reason: str = ""
 ) -> bool:
     values: dict[str, Any] = {
         "type": decision.type,
@@ -109,9 +109,54 @@ def record_classification(
         "classify",
         "done",
         status="ignored",
-        reason=f"not a request: {decision.type}",
+        reason=reason or f"not a request: {decision.type}",
         **values,
     )
+
+
+def cases_by_radicado(
+    session: Session, radicados: Sequence[str]
+) -> dict[str, tuple[CaseFacts, str]]:
+    """The live cases among `radicados`, each with the sender of the message that opened it."""
+    if not radicados:
+        return {}
+    rows = session.execute(
+        select(*CASE_COLUMNS, MESSAGES.c.sender)
+        .join(MESSAGES, MESSAGES.c.id == CASES.c.message_id)
+        .where(CASES.c.radicado.in_(list(radicados)[:20]), CASES.c.status != "anulado")
+    )
+    found = {}
+    for row in rows:
+        mapping = dict(row._mapping)
+        sender = mapping.pop("sender")
+        found[row.radicado] = (CaseFacts(**mapping), sender)
+    return found
+
+
+def record_follow_up(session: Session, message_id: int, case: CaseFacts, why: str) -> bool:
+    """Attach a message to an existing case (a reply, or one that quotes its radicado)."""
+    moved = _advance(
+        session,
+        message_id,
+        "classify",
+        "done",
+        status="follow_up",
+        case_id=case.id,
+        reason=f"follow-up of radicado {case.radicado} ({why})",
+    )
+    if moved:
+        audit_rows(
+            session,
+            [
+                {
+                    "entity": "case",
+                    "entity_id": case.id,
+                    "action": "follow_up",
+                    "detail": {"message_id": message_id},
+                }
+            ],
+        )
+    return moved
 
 
 def find_duplicate(
@@ -190,6 +235,20 @@ def record_radicated(
     return [row.id for row in rows]
 
 
+def acknowledgements_since(
+    session: Session, recipients: Sequence[str], since: datetime
+) -> dict[str, int]:
+    """How many acknowledgements each recipient was given since `since` (rate limit)."""
+    if not recipients:
+        return {}
+    rows = session.execute(
+        select(OUTBOX.c.recipient, func.count())
+        .where(OUTBOX.c.recipient.in_(list(recipients)), OUTBOX.c.created_at >= since)
+        .group_by(OUTBOX.c.recipient)
+    )
+    return {recipient: int(count) for recipient, count in rows}
+
+
 def quarantine(session: Session, message_id: int, reason: str) -> None:
     stage = session.scalar(select(MESSAGES.c.stage).where(MESSAGES.c.id == message_id))
     if stage is not None and stage != "done":
@@ -205,7 +264,8 @@ class PendingAck:
     recipient: str
     case: CaseFacts
     message_channel: str
-    message_provider_id: str
+    # The citizen's own Message-ID when the request came by e-mail: the reply threads to it.
+    thread_id: str
     sender_name: str
     references: list[str]
 
@@ -217,7 +277,7 @@ def claim_outbox(session: Session, outbox_id: int) -> PendingAck | None:
             OUTBOX.c.recipient,
             *CASE_COLUMNS,
             MESSAGES.c.channel.label("message_channel"),
-            MESSAGES.c.provider_id,
+            MESSAGES.c.flags,
             MESSAGES.c.sender_name,
             MESSAGES.c.references,
         )
@@ -240,7 +300,7 @@ def claim_outbox(session: Session, outbox_id: int) -> PendingAck | None:
         row.recipient,
         case,
         row.message_channel,
-        row.provider_id,
+        str((row.flags or {}).get("message_id", "")),
         row.sender_name,
         list(row.references or []),
     )

@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -149,7 +150,11 @@ class Outbox(Base):
     """One acknowledgement per case and channel: the unique key is the guarantee."""
 
     __tablename__ = "outbox"
-    __table_args__ = (UniqueConstraint("case_id", "channel", name="uq_outbox_case_channel"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "channel", name="uq_outbox_case_channel"),
+        # The per-sender hourly limit on acknowledgements counts by these two.
+        Index("ix_outbox_recipient_created_at", "recipient", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -171,6 +176,8 @@ class Checkpoint(Base):
 
     channel: Mapped[str] = mapped_column(String(64), primary_key=True)
     cursor: Mapped[str] = mapped_column(Text, default="")
+    # Messages still waiting at the source when the cursor was saved (a backlog's progress).
+    backlog: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

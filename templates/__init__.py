@@ -79,7 +79,7 @@ def render_acknowledgement(pending: PendingAck, settings: Settings) -> Acknowled
     if pending.channel == "email":
         html = environment.get_template("ack/email.html.j2").render(context)
     # Thread under the citizen's own e-mail when the request came by e-mail.
-    in_reply_to = pending.message_provider_id if pending.message_channel == "email" else ""
+    in_reply_to = pending.thread_id if pending.message_channel == "email" else ""
     return Acknowledgement(
         channel=pending.channel,
         recipient=pending.recipient,

@@ -1,4 +1,5 @@
-"""Servers for the tests: a private Redis, fresh PostgreSQL databases, ventanilla processes.
+"""Servers for the tests: a private Redis and Dovecot, fresh PostgreSQL databases, ventanilla
+processes.
 
 Everything binds to 127.0.0.1 on free ports and is stopped and removed after use; the
 machine's own Redis and databases are never written to.
@@ -24,6 +25,8 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+
+from tests.dovecot import DovecotServer
 
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -259,3 +262,19 @@ def deployment_factory(tmp_path: Path, redis_server: RedisServer) -> Iterator[An
     yield make
     for deployment in made:
         deployment.stop_all()
+
+
+@pytest.fixture(scope="session")
+def dovecot_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DovecotServer]:
+    """One private Dovecot for the session (see tests/dovecot.py)."""
+    server = DovecotServer(tmp_path_factory.mktemp("dovecot"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def dovecot(dovecot_server: DovecotServer) -> DovecotServer:
+    """The session's Dovecot with an empty mailbox: no messages, only the INBOX."""
+    dovecot_server.reset()
+    return dovecot_server

@@ -20,7 +20,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from ventanilla.app import App
-from ventanilla.store.schema import Case, Message, Outbox
+from ventanilla.store.schema import Case, Checkpoint, Message, Outbox, utcnow
 
 disable_created_metrics()  # _created series only add noise to our dashboards
 registry = CollectorRegistry()
@@ -53,6 +53,16 @@ class StoreCollector(Collector):
             "ventanilla_acknowledgements", "Acknowledgements by status", labels=["status"]
         )
         cases = GaugeMetricFamily("ventanilla_cases", "Cases by status", labels=["status"])
+        backlog = GaugeMetricFamily(
+            "ventanilla_intake_backlog",
+            "Messages waiting at the source when the channel's cursor was last saved",
+            labels=["channel"],
+        )
+        checkpoint_age = GaugeMetricFamily(
+            "ventanilla_intake_checkpoint_age_seconds",
+            "Seconds since the channel last stored a batch",
+            labels=["channel"],
+        )
         with self.app.db.read() as session:
             for status, stage, count in session.execute(
                 select(Message.status, Message.stage, func.count()).group_by(
@@ -68,7 +78,13 @@ class StoreCollector(Collector):
                 select(Case.status, func.count()).group_by(Case.status)
             ):
                 cases.add_metric([status], count)
-        yield from (messages, outbox, cases)
+            now = utcnow()
+            for channel, waiting, updated_at in session.execute(
+                select(Checkpoint.channel, Checkpoint.backlog, Checkpoint.updated_at)
+            ):
+                backlog.add_metric([channel], waiting)
+                checkpoint_age.add_metric([channel], (now - updated_at).total_seconds())
+        yield from (messages, outbox, cases, backlog, checkpoint_age)
 
 
 _store_collector: StoreCollector | None = None

@@ -1,31 +1,87 @@
-"""Accepting a message from any channel: persist first, then enqueue (DESIGN rule 1)."""
+"""Accepting messages from any channel: persist first, then enqueue (DESIGN rule 1)."""
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
+import dataclasses
+from collections.abc import Sequence
+
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ventanilla.app import current_app
 from ventanilla.logs import log
 from ventanilla.message import InboundMessage
-from ventanilla.store.intake import Accepted, persist
+from ventanilla.store.intake import Accepted, persist, save_checkpoint
+
+# (channel, cursor, messages still waiting at the source)
+Checkpoint = tuple[str, str, int]
 
 
-def accept(message: InboundMessage, checkpoint: tuple[str, str] | None = None) -> Accepted:
-    """Store the message (once per channel + provider id), then start its pipeline."""
+def accept(message: InboundMessage) -> Accepted:
+    """Store one message (once per channel + provider id), then start its pipeline."""
+    return accept_batch([message])[0]
+
+
+def accept_batch(
+    messages: Sequence[InboundMessage], checkpoint: Checkpoint | None = None
+) -> list[Accepted]:
+    """Store a batch and its channel's checkpoint in one transaction, then enqueue.
+
+    A message the store refuses (it happens with hostile input) must not stop the channel:
+    the batch is then stored one message at a time, and the refused one is kept raw in
+    quarantine with the reason.
+    """
+    app = current_app()
+    try:
+        accepted = _store_together(messages, checkpoint)
+    except IntegrityError:
+        # The same provider id committed by a concurrent delivery a moment ago.
+        accepted = _store_together(messages, checkpoint)
+    except SQLAlchemyError as error:
+        log.warning("batch_refused_storing_one_by_one", error=type(error).__name__)
+        accepted = [_store_alone(message) for message in messages]
+        if checkpoint:
+            with app.db.transaction() as session:
+                save_checkpoint(session, *checkpoint)
     from ventanilla.workers.pipeline import classify
 
+    for message, outcome in zip(messages, accepted, strict=True):
+        if not outcome.created:
+            continue
+        log.info("message_received", message_id=outcome.message_id, channel=message.channel)
+        try:
+            classify.send(outcome.message_id)
+        except Exception:  # stored is what matters: the reconciler enqueues it later
+            log.warning("enqueue_failed", message_id=outcome.message_id)
+    return accepted
+
+
+def _store_together(
+    messages: Sequence[InboundMessage], checkpoint: Checkpoint | None
+) -> list[Accepted]:
+    app = current_app()
+    with app.db.transaction() as session:
+        accepted = [persist(session, message, app.attachments_dir) for message in messages]
+        if checkpoint:
+            save_checkpoint(session, *checkpoint)
+    return accepted
+
+
+def _store_alone(message: InboundMessage) -> Accepted:
     app = current_app()
     try:
         with app.db.transaction() as session:
-            accepted = persist(session, message, app.attachments_dir, checkpoint)
-    except IntegrityError:
-        # The same provider id committed by a concurrent delivery a moment ago.
+            return persist(session, message, app.attachments_dir)
+    except SQLAlchemyError as error:
+        reason = f"the store refused this message ({type(error).__name__}); kept raw"
+        log.warning("message_quarantined_at_intake", channel=message.channel, reason=reason)
+        kept = dataclasses.replace(
+            message,
+            text="",
+            subject="",
+            sender_name="",
+            attachments=(),
+            references=(),
+            flags={"quarantine": reason},
+        )
         with app.db.transaction() as session:
-            accepted = persist(session, message, app.attachments_dir, checkpoint)
-    if accepted.created:
-        log.info("message_received", message_id=accepted.message_id, channel=message.channel)
-        try:
-            classify.send(accepted.message_id)
-        except Exception:  # stored is what matters: the reconciler enqueues it later
-            log.warning("enqueue_failed", message_id=accepted.message_id)
-    return accepted
+            return persist(session, kept, app.attachments_dir)

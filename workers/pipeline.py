@@ -8,17 +8,22 @@ lost in a crash; the reconciler re-sends.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import dramatiq
+from sqlalchemy.orm import Session
 
 from ventanilla.adapters.registry import sender_for
 from ventanilla.app import current_app
 from ventanilla.docsys.registry import Filing
 from ventanilla.errors import ChannelError
 from ventanilla.logs import log
-from ventanilla.routing.acknowledgements import plan_acknowledgements
+from ventanilla.routing.acknowledgements import AckPlan, machine_sent, plan_acknowledgements
 from ventanilla.routing.classify import classify as classify_text
 from ventanilla.routing.dedupe import dedupe_key, window_start
+from ventanilla.routing.followups import follow_up_of, quoted_radicados, thread_radicados
 from ventanilla.routing.offices import assign_office
+from ventanilla.routing.text import strip_quoted
 from ventanilla.routing.types import is_request
 from ventanilla.store import pipeline
 from ventanilla.store.locks import lock_key
@@ -42,15 +47,25 @@ def classify(message_id: int) -> None:
     message = read_at_stage(message_id, "classify")
     if message is None:
         return
+    if message.flags.get("quarantine"):
+        # Kept raw by its adapter because it could not be read: staff look at it.
+        _quarantine(message_id, str(message.flags["quarantine"]))
+        return
+    if _attach_follow_up(message):
+        return
+    machine = machine_sent(
+        message.channel, message.sender, message.flags, current_app().settings.email.address
+    )
     decision = classify_text(
-        message.text,
+        strip_quoted(message.text),
         subject=message.subject,
         requested_type=message.requested_type,
-        auto_submitted=bool(message.flags.get("auto_submitted")),
+        auto_submitted=bool(machine),
     )
     request = is_request(decision.type)
+    reason = f"not radicated: {machine}" if machine else ""
     with current_app().db.transaction() as session:
-        moved = pipeline.record_classification(session, message_id, decision, request)
+        moved = pipeline.record_classification(session, message_id, decision, request, reason)
     if not moved:
         return
     log.info("classified", message_id=message_id, type=decision.type)
@@ -58,6 +73,28 @@ def classify(message_id: int) -> None:
         dedupe.send(message_id)
     else:
         announce_outcome(message_id)
+
+
+def _attach_follow_up(message: MessageFacts) -> bool:
+    """Attach a reply to our acknowledgement, or a message quoting its own radicado."""
+    thread = thread_radicados(message.references)
+    quoted = quoted_radicados(message.subject, message.text)
+    if not thread and not quoted:
+        return False
+    app = current_app()
+    with app.db.read() as session:
+        cases = pipeline.cases_by_radicado(session, [*thread, *quoted])
+    senders = {radicado: sender for radicado, (_, sender) in cases.items()}
+    found = follow_up_of(thread, quoted, message.sender, senders)
+    if found is None:
+        return False
+    radicado, why = found
+    with app.db.transaction() as session:
+        moved = pipeline.record_follow_up(session, message.id, cases[radicado][0], why)
+    if moved:
+        log.info("follow_up", message_id=message.id, radicado=radicado)
+        announce_outcome(message.id)
+    return True
 
 
 @dramatiq.actor(queue_name=QUEUE, broker=broker)
@@ -123,12 +160,35 @@ def radicate(message_id: int) -> None:
             radicado = original.radicado
         else:
             case = app.registry.radicate(session, message, filing)
+            plans, no_ack_reason = _within_rate_limit(session, plans, no_ack_reason)
             outbox_ids = pipeline.record_radicated(session, message_id, case, plans, no_ack_reason)
             radicado = case.radicado
     log.info("radicated", message_id=message_id, radicado=radicado)
     announce_outcome(message_id)
     for outbox_id in outbox_ids or []:
         acknowledge.send(outbox_id)
+
+
+def _within_rate_limit(
+    session: Session, plans: list[AckPlan], no_ack_reason: str
+) -> tuple[list[AckPlan], str]:
+    """DESIGN rule 4: past the hourly limit a sender gets silence (and staff a log line).
+
+    Counted inside the radicating transaction, under a lock per recipient, so a burst of
+    requests from one sender handled by parallel workers cannot all slip under the limit.
+    """
+    if not plans:
+        return plans, no_ack_reason
+    limit = current_app().settings.worker.acks_per_sender_per_hour
+    recipients = sorted({plan.recipient for plan in plans})
+    for recipient in recipients:
+        lock_key(session, f"ack-limit:{recipient}")
+    given = pipeline.acknowledgements_since(session, recipients, utcnow() - timedelta(hours=1))
+    allowed = [plan for plan in plans if given.get(plan.recipient, 0) < limit]
+    if len(allowed) == len(plans):
+        return plans, no_ack_reason
+    log.warning("acknowledgement_rate_limited", channels=[p.channel for p in plans], limit=limit)
+    return allowed, f"not acknowledged: over {limit} acknowledgements to this sender in an hour"
 
 
 @dramatiq.actor(queue_name=QUEUE, broker=broker)

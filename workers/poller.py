@@ -1,11 +1,13 @@
 """The poller: runs each enabled channel adapter, and the periodic reconciler.
 
-Per message: persist (with the channel's checkpoint), then commit at the source. A channel
-that fails is retried with backoff while the others keep going.
+Per batch: persist the messages with the channel's checkpoint, then commit at the source.
+Each channel runs in a thread of its own, so one that is down (and retried with backoff)
+or waiting on IMAP IDLE never holds up the others.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 
 from ventanilla.adapters.base import ChannelAdapter
@@ -14,8 +16,10 @@ from ventanilla.app import current_app
 from ventanilla.errors import ChannelError
 from ventanilla.logs import log
 from ventanilla.store.intake import load_checkpoint
-from ventanilla.workers.intake import accept
+from ventanilla.workers.intake import accept_batch
 from ventanilla.workers.reconciler import reconcile
+
+MAX_BACKOFF_SECONDS = 300.0
 
 
 def poll_channel(adapter: ChannelAdapter) -> int:
@@ -24,46 +28,72 @@ def poll_channel(adapter: ChannelAdapter) -> int:
     with app.db.read() as session:
         cursor = load_checkpoint(session, adapter.channel)
     taken = 0
-    for message, next_cursor in adapter.fetch(cursor):
-        accept(message, checkpoint=(adapter.channel, next_cursor))
-        adapter.commit(next_cursor)
-        taken += 1
+    for batch in adapter.fetch(cursor):
+        accept_batch(batch.messages, checkpoint=(adapter.channel, batch.cursor, batch.remaining))
+        adapter.commit(batch.cursor)
+        taken += len(batch.messages)
+        if batch.remaining:
+            # A backlog (an outage, a first start): progress in the log and on /metrics.
+            log.info("intake_progress", channel=adapter.channel, taken=taken, left=batch.remaining)
     return taken
 
 
-def run_poller(channel: str | None = None, once: bool = False, interval: float = 10.0) -> None:
+def run_channel(adapter: ChannelAdapter, interval: float, stop: threading.Event) -> None:
+    """Poll one channel until `stop`; failures back off exponentially, never end the loop."""
+    backoff = 0.0
+    while not stop.is_set():
+        try:
+            taken = poll_channel(adapter)
+            backoff = 0.0
+            if taken:
+                log.info("polled", channel=adapter.channel, messages=taken)
+            adapter.wait(interval)
+            continue
+        except ChannelError as error:
+            backoff = min(max(backoff * 2, 1.0), MAX_BACKOFF_SECONDS)
+            log.warning(
+                "channel_error",
+                channel=adapter.channel,
+                error=str(error),
+                retryable=error.retryable,
+                retry_in=backoff,
+            )
+        except Exception:  # the store or Redis is down, or a bug: log it, keep the loop
+            backoff = min(max(backoff * 2, 1.0), MAX_BACKOFF_SECONDS)
+            log.exception("channel_failed", channel=adapter.channel, retry_in=backoff)
+        stop.wait(backoff)
+
+
+def run_poller(channel: str | None = None, once: bool = False, interval: float = 10.0) -> bool:
+    """Poll the enabled channels; with `once`, one round each, False if any failed."""
     app = current_app()
     adapters = polling_adapters(app.settings, only=channel)
     if not adapters:
         log.info("no_channel_to_poll", channel=channel or "all")
-    backoff: dict[str, float] = {}
-    next_try: dict[str, float] = {}
-    last_reconcile = 0.0
-    while True:
+    if once:
+        failed = False
         for adapter in adapters:
-            if time.monotonic() < next_try.get(adapter.channel, 0.0):
-                continue
             try:
                 taken = poll_channel(adapter)
-                backoff.pop(adapter.channel, None)
-                if taken:
-                    log.info("polled", channel=adapter.channel, messages=taken)
+                log.info("polled", channel=adapter.channel, messages=taken)
             except ChannelError as error:
-                delay = min(backoff.get(adapter.channel, 1.0) * 2, 300.0)
-                backoff[adapter.channel] = delay
-                next_try[adapter.channel] = time.monotonic() + delay
-                log.warning(
-                    "channel_error",
-                    channel=adapter.channel,
-                    retry_in=delay,
-                    retryable=error.retryable,
-                )
-        if once:
-            return
-        if time.monotonic() - last_reconcile >= app.settings.worker.reconcile_every_seconds:
+                failed = True
+                log.error("channel_error", channel=adapter.channel, error=str(error))
+        return not failed
+    stop = threading.Event()
+    for adapter in adapters:
+        threading.Thread(
+            target=run_channel,
+            args=(adapter, interval, stop),
+            name=f"poll-{adapter.channel}",
+            daemon=True,  # a crash-safe intake: stopping mid-batch loses nothing
+        ).start()
+    try:
+        while True:
             try:
                 reconcile()
             except Exception:  # Redis or the store is down: try again next round
                 log.exception("reconcile_failed")
-            last_reconcile = time.monotonic()
-        time.sleep(interval)
+            time.sleep(app.settings.worker.reconcile_every_seconds)
+    finally:
+        stop.set()

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from ventanilla.adapters.base import Acknowledgement
+from ventanilla.adapters.base import Acknowledgement, Batch
 from ventanilla.message import InboundMessage
 
 pytestmark = pytest.mark.integration
@@ -28,24 +28,25 @@ class ScriptedChannel:
         self.fail_commit_at = fail_commit_at
         self.committed = 0
 
-    def fetch(self, cursor: str) -> Iterable[tuple[InboundMessage, str]]:
+    def fetch(self, cursor: str) -> Iterable[Batch]:
         start = int(cursor or 0)
         for n in range(start + 1, self.count + 1):
-            yield (
-                InboundMessage(
-                    channel="telegram",
-                    provider_id=f"update-{n}",
-                    received_at=datetime.now(UTC),
-                    text=f"Solicito ayuda {n}",
-                    sender=f"chat-{n}",
-                ),
-                str(n),
+            message = InboundMessage(
+                channel="telegram",
+                provider_id=f"update-{n}",
+                received_at=datetime.now(UTC),
+                text=f"Solicito ayuda {n}",
+                sender=f"chat-{n}",
             )
+            yield Batch([message], str(n), remaining=self.count - n)
 
     def commit(self, cursor: str) -> None:
         if self.fail_commit_at is not None and int(cursor) == self.fail_commit_at:
             raise ConnectionError("provider went away before the offset was confirmed")
         self.committed = int(cursor)
+
+    def wait(self, seconds: float) -> None:
+        pass
 
     def send(self, ack: Acknowledgement) -> str:
         return "sent"

@@ -50,7 +50,7 @@ def make_pending(
         recipient="ana@example.com",
         case=case,
         message_channel=channel,
-        message_provider_id="<CAF=abc123@mail.example.com>",
+        thread_id="<CAF=abc123@mail.example.com>",
         sender_name=sender_name,
         references=["<hilo-1@mail.example.com>"],
     )

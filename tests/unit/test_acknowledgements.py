@@ -6,7 +6,12 @@ from typing import Any
 
 import pytest
 
-from ventanilla.routing.acknowledgements import SILENCING_FLAGS, AckPlan, plan_acknowledgements
+from ventanilla.routing.acknowledgements import (
+    SILENCING_FLAGS,
+    AckPlan,
+    machine_sent,
+    plan_acknowledgements,
+)
 
 OWN = "atencionalciudadano@example.gov.co"
 
@@ -91,6 +96,7 @@ def test_chat_message_without_any_address_is_not_acknowledged() -> None:
         ("bulk", "not acknowledged: bulk"),
         ("mailing_list", "not acknowledged: mailing list"),
         ("own_loop", "not acknowledged: own loop"),
+        ("autoreply", "not acknowledged: autoreply"),
     ],
 )
 def test_machine_sent_message_is_never_acknowledged(channel: str, flag: str, reason: str) -> None:
@@ -102,7 +108,14 @@ def test_machine_sent_message_is_never_acknowledged(channel: str, flag: str, rea
 
 
 def test_every_silencing_flag_is_covered() -> None:
-    assert set(SILENCING_FLAGS) == {"auto_submitted", "bounce", "bulk", "mailing_list", "own_loop"}
+    assert set(SILENCING_FLAGS) == {
+        "auto_submitted",
+        "autoreply",
+        "bounce",
+        "bulk",
+        "mailing_list",
+        "own_loop",
+    }
 
 
 def test_flags_that_are_false_do_not_silence() -> None:
@@ -144,3 +157,21 @@ def test_domain_that_looks_like_no_reply_does_not_silence_a_citizen() -> None:
     plans, _ = plan("email", sender="ana@noreply-hosting.example")
 
     assert plans == [AckPlan("email", "ana@noreply-hosting.example")]
+
+
+@pytest.mark.parametrize(
+    ("channel", "sender", "flags", "reason"),
+    [
+        ("email", "ana@example.com", {}, ""),
+        ("email", "ana@example.com", {"bounce": True}, "bounce or delivery report"),
+        ("email", "ana@example.com", {"mailing_list": True}, "mailing-list post (List-Id)"),
+        ("email", "noreply@banco.example", {}, "no-reply sender"),
+        ("email", OWN.upper(), {}, "sent from our own address"),
+        ("telegram", "noreply", {}, ""),
+        ("web", "ana@example.com", {"auto_submitted": False}, ""),
+    ],
+)
+def test_machine_sent_names_why_a_message_is_not_radicated(
+    channel: str, sender: str, flags: dict[str, Any], reason: str
+) -> None:
+    assert machine_sent(channel, sender, flags, OWN) == reason

@@ -1,0 +1,335 @@
+"""Raw RFC 822 bytes → one `InboundMessage` (no I/O; the IMAP side and `ingest` share it).
+
+Hostile mail is the normal case for a public mailbox: every step is bounded (parts, depth,
+sizes) and a message this module cannot read comes back flagged for quarantine with the
+reason, its raw bytes kept, instead of raising.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.message import Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+
+import filetype
+from bs4 import BeautifulSoup
+from charset_normalizer import from_bytes
+
+from ventanilla.message import Attachment, InboundMessage
+
+# Our loop header: a message carrying it came from us and is never acknowledged.
+LOOP_HEADER = "X-Ventanilla-Loop"
+_PARSER = BytesParser(policy=policy.default)
+_MSG_ID = re.compile(r"<[^<>\s]{1,250}>")
+_ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]\\]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z0-9-]{2,63}$")
+# Control characters a database or a terminal should never see (tab and newline stay).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_BLANK_LINES = re.compile(r"\n[ \t]*(\n[ \t]*)+\n")
+MAX_TEXT_CHARS = 200_000
+MAX_HTML_BYTES = 4 * 1024 * 1024
+MAX_PARTS = 1000
+MAX_DEPTH = 30
+MAX_REFERENCES = 50
+# Charsets that decode any byte sequence: a UTF-8 body mislabelled as one of them would
+# silently turn into "Ã©" mojibake, so valid UTF-8 wins over the label.
+_PERMISSIVE = {"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii"}
+
+
+@dataclass(frozen=True)
+class MailLimits:
+    max_attachments: int = 20
+    max_attachment_bytes: int = 15 * 1024 * 1024
+
+
+@dataclass
+class _Body:
+    plain: list[str] = field(default_factory=list)
+    html: list[str] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+
+def parse_email(
+    raw: bytes, *, received_at: datetime | None = None, limits: MailLimits | None = None
+) -> InboundMessage:
+    """Read one e-mail; never raises for bad input (it is flagged for quarantine)."""
+    limits = limits or MailLimits()
+    try:
+        return _parse(raw, received_at, limits)
+    except RecursionError:
+        return quarantined_email(
+            raw, "unreadable e-mail: MIME structure nested too deep", received_at
+        )
+    except Exception as error:  # anything the stdlib parser chokes on: keep it raw
+        return quarantined_email(raw, f"unreadable e-mail ({type(error).__name__})", received_at)
+
+
+def quarantined_email(raw: bytes, reason: str, received_at: datetime | None) -> InboundMessage:
+    """A message kept only as raw bytes, for staff, with why it was not read."""
+    return InboundMessage(
+        channel="email",
+        provider_id=f"sha256:{hashlib.sha256(raw).hexdigest()}",
+        received_at=received_at or datetime.now(UTC),
+        text="",
+        raw=raw,
+        flags={"quarantine": reason},
+    )
+
+
+def _parse(raw: bytes, received_at: datetime | None, limits: MailLimits) -> InboundMessage:
+    if not raw.strip():
+        return quarantined_email(raw, "empty message", received_at)
+    message = _PARSER.parsebytes(raw)
+    message_id = _first_id(header(message, "Message-ID"))
+    name, address = _from(message)
+    subject = clean(header(message, "Subject"), 500).replace("\n", " ")
+    body = _Body()
+    _collect(message, body, limits)
+    text = "\n\n".join(part for part in body.plain if part.strip())
+    if not text.strip() and body.html:
+        text = "\n\n".join(html_to_text(html) for html in body.html)
+    text = clean(text, MAX_TEXT_CHARS)
+    flags: dict[str, object] = {"message_id": message_id, **machine_signals(message, address)}
+    if body.dropped:
+        flags["dropped_attachments"] = body.dropped[:20]
+    if message.defects:
+        flags["defects"] = sorted({type(d).__name__ for d in message.defects})[:10]
+    return InboundMessage(
+        channel="email",
+        provider_id=provider_id(raw, message_id),
+        received_at=received_at or _date(message) or datetime.now(UTC),
+        text=text,
+        sender=address,
+        sender_name=name,
+        subject=subject,
+        attachments=tuple(body.attachments),
+        references=_references(message),
+        flags=flags,
+        raw=raw,
+    )
+
+
+def provider_id(raw: bytes, message_id: str) -> str:
+    """Message-ID plus a hash of what the citizen wrote.
+
+    The same e-mail delivered twice (or listed again after a UIDVALIDITY change) gets the
+    same id even when its Received trace differs; two different e-mails that reuse one
+    Message-ID (broken mailers do) stay two messages.
+    """
+    head, _, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
+    identity = [
+        line
+        for line in head.split(b"\n")
+        if line.split(b":", 1)[0].strip().lower() in (b"from", b"to", b"date", b"subject")
+    ]
+    digest = hashlib.sha256(b"\n".join([*identity, body])).hexdigest()
+    if not message_id:
+        return f"sha256:{digest}"
+    if len(message_id) > 180:
+        message_id = "sha256:" + hashlib.sha256(message_id.encode()).hexdigest()
+    return f"{message_id}#{digest[:16]}"
+
+
+def header(message: Message, name: str) -> str:
+    """A header as text; a header the modern parser cannot read comes back raw."""
+    try:
+        value = message.get(name)
+        return "" if value is None else str(value)
+    except Exception:
+        for key, value in message.raw_items():
+            if key.lower() == name.lower():
+                return str(value)
+        return ""
+
+
+def clean(text: str, limit: int) -> str:
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text[:limit].strip()
+
+
+def machine_signals(message: Message, address: str) -> dict[str, bool]:
+    """The RFC 3834 and list signals that say a machine sent this (DESIGN rule 4)."""
+    signals: dict[str, bool] = {}
+    auto = header(message, "Auto-Submitted").split(";")[0].strip().lower()
+    if auto and auto != "no":
+        signals["auto_submitted"] = True
+    if header(message, "X-Autoreply") or header(message, "X-Autorespond"):
+        signals["autoreply"] = True
+    precedence = header(message, "Precedence").strip().lower()
+    if precedence in ("bulk", "junk", "list"):
+        signals["bulk"] = True
+    if header(message, "List-Id") or header(message, "List-Post"):
+        signals["mailing_list"] = True
+    content_type = message.get_content_type()
+    return_path = header(message, "Return-Path").strip()
+    local = address.split("@", 1)[0]
+    if (
+        content_type == "multipart/report"
+        or return_path == "<>"
+        or local in ("mailer-daemon", "postmaster")
+    ):
+        signals["bounce"] = True
+    if header(message, LOOP_HEADER) or header(message, "X-Loop"):
+        signals["own_loop"] = True
+    return signals
+
+
+def _from(message: Message) -> tuple[str, str]:
+    """(display name, lower-cased address); an address we could not trust is empty."""
+    value = header(message, "From")
+    try:
+        pairs = getaddresses([value])
+    except Exception:
+        return clean(value, 200), ""
+    name, address = pairs[0] if pairs else ("", "")
+    address = address.strip().lower()
+    # A header-injection attempt or garbage never becomes an address we write to.
+    if not _ADDRESS.match(address):
+        address = ""
+    return clean(name, 200).replace("\n", " "), address
+
+
+def _first_id(value: str) -> str:
+    found = _MSG_ID.search(value)
+    return found.group(0) if found else ""
+
+
+def _references(message: Message) -> tuple[str, ...]:
+    ids = _MSG_ID.findall(f"{header(message, 'In-Reply-To')} {header(message, 'References')}")
+    return tuple(dict.fromkeys(ids))[-MAX_REFERENCES:]
+
+
+def _date(message: Message) -> datetime | None:
+    try:
+        moment = parsedate_to_datetime(header(message, "Date"))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return moment if moment.tzinfo else None
+
+
+def _walk(message: Message, body: _Body) -> Iterator[Message]:
+    """Leaf parts, depth-first and iteratively; past the bounds the rest is skipped (noted)."""
+    stack: list[tuple[Message, int]] = [(message, 0)]
+    seen = 0
+    while stack:
+        part, depth = stack.pop()
+        seen += 1
+        if seen > MAX_PARTS:
+            body.dropped.append(f"more than {MAX_PARTS} MIME parts: the rest was not read")
+            return
+        payload = part.get_payload()
+        if part.get_content_type() == "message/rfc822":
+            yield part  # a forwarded e-mail is kept whole, as an attachment
+        elif part.is_multipart() and isinstance(payload, list):
+            if depth >= MAX_DEPTH:
+                body.dropped.append(f"MIME parts nested deeper than {MAX_DEPTH} were not read")
+                continue
+            stack.extend((c, depth + 1) for c in reversed(payload) if isinstance(c, Message))
+        else:
+            yield part
+
+
+def _collect(message: Message, body: _Body, limits: MailLimits) -> None:
+    for part in _walk(message, body):
+        content_type = part.get_content_type()
+        disposition = (part.get_content_disposition() or "").lower()
+        filename = _filename(part)
+        is_body = disposition != "attachment" and not filename
+        if is_body and content_type == "text/plain":
+            body.plain.append(decode_text(_payload(part), part.get_content_charset()))
+        elif is_body and content_type == "text/html":
+            content = _payload(part)[:MAX_HTML_BYTES]
+            body.html.append(decode_text(content, part.get_content_charset()))
+        elif content_type == "message/rfc822":
+            _attach(body, limits, "mensaje-reenviado.eml", "message/rfc822", _forwarded(part))
+        elif content_type.startswith("multipart/"):
+            continue  # an empty or broken container: nothing to keep
+        else:
+            _attach(body, limits, filename or _default_name(content_type), content_type, part)
+
+
+def _attach(
+    body: _Body, limits: MailLimits, filename: str, declared: str, source: Message | bytes
+) -> None:
+    if len(body.attachments) >= limits.max_attachments:
+        body.dropped.append(f"{filename}: more than {limits.max_attachments} attachments")
+        return
+    content = source if isinstance(source, bytes) else _payload(source)
+    if len(content) > limits.max_attachment_bytes:
+        size_mb = len(content) / 1_048_576
+        body.dropped.append(f"{filename}: {size_mb:.1f} MB is over the size limit")
+        return
+    sniffed = filetype.guess_mime(content[:8192]) if content else None
+    body.attachments.append(Attachment(filename, sniffed or declared, content))
+
+
+def _payload(part: Message) -> bytes:
+    payload = part.get_payload(decode=True)
+    if isinstance(payload, bytes):
+        return payload
+    raw = part.get_payload()
+    return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
+
+
+def _forwarded(part: Message) -> bytes:
+    inner = part.get_payload()
+    if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+        try:
+            return inner[0].as_bytes(policy=policy.compat32)
+        except Exception:
+            pass
+    return part.as_bytes(policy=policy.compat32)
+
+
+def _filename(part: Message) -> str:
+    try:
+        name = part.get_filename() or ""
+    except Exception:
+        name = ""
+    # Never a path: staff download it under this name.
+    name = clean(name.replace("\\", "/").rsplit("/", 1)[-1], 150).replace("\n", " ")
+    return "" if name in (".", "..") else name
+
+
+def _default_name(content_type: str) -> str:
+    if content_type == "application/ms-tnef":
+        return "winmail.dat"
+    extension = filetype.get_type(mime=content_type)
+    return f"adjunto.{extension.extension}" if extension else "adjunto.bin"
+
+
+def decode_text(content: bytes, declared: str | None) -> str:
+    """Bytes → text whatever the label says: the label, UTF-8, detection, Latin-1."""
+    label = (declared or "").lower()
+    if label and label not in _PERMISSIVE:
+        try:
+            return content.decode(label)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if label in _PERMISSIVE:
+        return content.decode("cp1252" if label != "iso-8859-1" else "latin-1", "replace")
+    best = from_bytes(content[:65536]).best()
+    if best is not None and best.encoding:
+        return content.decode(best.encoding, "replace")
+    return content.decode("latin-1")
+
+
+def html_to_text(html: str) -> str:
+    soup = BeautifulSoup(html, "html.parser")
+    for hidden in soup(["script", "style", "head", "title"]):
+        hidden.decompose()
+    for line_break in soup.find_all("br"):
+        line_break.replace_with("\n")
+    text = soup.get_text("\n")
+    lines = (line.strip() for line in text.splitlines())
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
