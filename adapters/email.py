@@ -14,6 +14,7 @@ import os
 import secrets
 import smtplib
 import ssl
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ from ventanilla.message import InboundMessage
 from ventanilla.settings import EmailSettings
 
 __all__ = ["LOOP_HEADER", "EmailAdapter", "ImapCursor"]
+# A kept SMTP session unused for this long is checked with NOOP before it is trusted.
+SMTP_IDLE_CHECK_SECONDS = 10.0
 _IMAP_ERRORS = (IMAPClientError, imaplib.IMAP4.error, OSError, EOFError)
 
 
@@ -73,6 +76,7 @@ class EmailAdapter:
         self.limits = MailLimits(settings.max_attachments, settings.max_attachment_bytes)
         self._client: IMAPClient | None = None
         self._healed = False
+        self._smtp = threading.local()  # one SMTP session per worker thread
 
     # -- intake ------------------------------------------------------------------------
 
@@ -261,24 +265,11 @@ class EmailAdapter:
         os.replace(partial, folder / f"{key}.eml")
 
     def _send_smtp(self, message: Message) -> None:
-        settings = self.settings
         try:
-            if settings.smtp_security == "tls":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    settings.smtp_host,
-                    settings.smtp_port,
-                    timeout=30,
-                    context=ssl.create_default_context(),
-                )
-            else:
-                client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
-            with client:
-                if settings.smtp_security == "starttls":
-                    client.starttls(context=ssl.create_default_context())
-                if settings.smtp_user:
-                    client.login(settings.smtp_user, settings.smtp_password)
-                client.send_message(message)
+            client = self._smtp_connection()
+            client.send_message(message)
         except smtplib.SMTPResponseException as error:
+            self._drop_smtp()
             # 4xx is temporary (try again later); 5xx is permanent (staff must look).
             raise ChannelError(
                 "email", f"SMTP {error.smtp_code}", retryable=400 <= error.smtp_code < 500
@@ -288,9 +279,59 @@ class EmailAdapter:
             code = max(code for code, _ in error.recipients.values())
             raise ChannelError("email", f"SMTP {code}", retryable=400 <= code < 500) from None
         except (OSError, smtplib.SMTPException) as error:
+            self._drop_smtp()
             raise ChannelError(
                 "email", f"SMTP unreachable: {type(error).__name__}", retryable=True
             ) from None
+
+    def _smtp_connection(self) -> smtplib.SMTP:
+        """This thread's SMTP session, kept open between acknowledgements.
+
+        A backlog sends thousands: one session each would cost a TCP and TLS handshake,
+        EHLO and login per message. A session idle for a while is checked with NOOP first,
+        because servers close idle sessions.
+        """
+        held = getattr(self._smtp, "client", None)
+        if held is not None:
+            if time.monotonic() - self._smtp.used < SMTP_IDLE_CHECK_SECONDS:
+                self._smtp.used = time.monotonic()
+                return held
+            try:
+                if held.noop()[0] == 250:
+                    self._smtp.used = time.monotonic()
+                    return held
+            except (OSError, smtplib.SMTPException):
+                pass
+            self._drop_smtp()
+        settings = self.settings
+        if settings.smtp_security == "tls":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                settings.smtp_host,
+                settings.smtp_port,
+                timeout=30,
+                context=ssl.create_default_context(),
+            )
+        else:
+            client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
+        try:
+            if settings.smtp_security == "starttls":
+                client.starttls(context=ssl.create_default_context())
+            if settings.smtp_user:
+                client.login(settings.smtp_user, settings.smtp_password)
+        except BaseException:
+            client.close()
+            raise
+        self._smtp.client = client
+        self._smtp.used = time.monotonic()
+        return client
+
+    def _drop_smtp(self) -> None:
+        client = getattr(self._smtp, "client", None)
+        self._smtp.client = None
+        if client is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                client.quit()
+            client.close()
 
 
 def _aware(moment: object) -> datetime | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ventanilla.adapters.base import Acknowledgement, ChannelAdapter
 from ventanilla.adapters.email import EmailAdapter
+from ventanilla.app import App
 from ventanilla.errors import ChannelError
 from ventanilla.settings import Settings
 
@@ -19,7 +20,15 @@ class UnavailableChannel:
         raise ChannelError(self.channel, self.reason, retryable=False)
 
 
-def sender_for(channel: str, settings: Settings) -> EmailAdapter | UnavailableChannel:
+def sender_for(channel: str, app: App) -> EmailAdapter | UnavailableChannel:
+    """The process's sender for `channel`, built once: it may keep a connection open."""
+    sender = app.senders.get(channel)
+    if sender is None:
+        sender = app.senders[channel] = _build_sender(channel, app.settings)
+    return sender  # type: ignore[no-any-return]
+
+
+def _build_sender(channel: str, settings: Settings) -> EmailAdapter | UnavailableChannel:
     if channel == "email":
         return EmailAdapter(settings.email)
     return UnavailableChannel(channel, f"acknowledgements by {channel} are not enabled")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
 import statistics
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -142,20 +144,32 @@ async def submit(base_url: str, count: int, concurrency: int, tag: str) -> list[
         return list(await asyncio.gather(*(one(n) for n in range(count))))
 
 
-def run_backend(backend: str, count: int, concurrency: int, processes: int, threads: int) -> dict:
-    database = ""
-    folder = Path(tempfile.mkdtemp(prefix=f"bench-{backend}-"))
+@contextlib.contextmanager
+def fresh_store(backend: str, folder: Path) -> Iterator[str]:
+    """A new, empty store URL: a SQLite file in `folder`, or a PostgreSQL database."""
     if backend == "sqlite":
-        url = f"sqlite:///{folder / 'bench.db'}"
-    else:
-        database = f"ventanilla_bench_{uuid.uuid4().hex[:8]}"
+        yield f"sqlite:///{folder / 'bench.db'}"
+        return
+    database = f"ventanilla_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    try:
+        yield f"{base}/{database}"
+    finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{database}"')
-        url = (
-            PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-            + "/"
-            + database
-        )
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def run_backend(backend: str, count: int, concurrency: int, processes: int, threads: int) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-{backend}-"))
+    with fresh_store(backend, folder) as url:
+        return {"backend": backend} | measure(url, folder, count, concurrency, processes, threads)
+
+
+def measure(
+    url: str, folder: Path, count: int, concurrency: int, processes: int, threads: int
+) -> dict:
     port = free_port()
     env = base_env(f"bench-{uuid.uuid4().hex[:6]}", processes, threads) | {
         "VENTANILLA_STORE__URL": url,
@@ -212,9 +226,6 @@ def run_backend(backend: str, count: int, concurrency: int, processes: int, thre
     finally:
         stop(web)
         stop(worker)
-        if database:
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
     def seconds(value) -> float:
         return (
@@ -225,7 +236,6 @@ def run_backend(backend: str, count: int, concurrency: int, processes: int, thre
 
     latencies = [seconds(sent) - seconds(created) for created, sent in rows]
     return {
-        "backend": backend,
         "messages": count,
         "wall_s": wall,
         "rate": count / wall,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -45,6 +46,11 @@ class App:
     @cached_property
     def redis(self) -> redis.Redis:
         return redis.Redis.from_url(self.settings.queue.redis_url)
+
+    @cached_property
+    def senders(self) -> dict[str, Any]:
+        """One acknowledgement sender per channel (adapters/registry.py fills it)."""
+        return {}
 
     @property
     def attachments_dir(self) -> Path:

@@ -180,8 +180,33 @@ def find_duplicate(
     return CaseFacts(**row._mapping) if row else None
 
 
-def record_dedupe(session: Session, message_id: int, key: str | None) -> bool:
-    return _advance(session, message_id, "dedupe", "radicate", dedupe_key=key)
+def record_dedupe(
+    session: Session,
+    message: MessageFacts,
+    key: str | None,
+    original: CaseFacts | None,
+    decision: Classification | None = None,
+) -> bool:
+    """Dedupe's outcome, with classify's when both ran in one go (one write, not two)."""
+    values: dict[str, Any] = {"dedupe_key": key}
+    if decision is not None:
+        values |= {
+            "type": decision.type,
+            "confidence": decision.confidence,
+            "features": list(decision.features),
+        }
+    if original is None:
+        return _advance(session, message.id, message.stage, "radicate", **values)
+    return _advance(
+        session,
+        message.id,
+        message.stage,
+        "done",
+        status="duplicate",
+        case_id=original.id,
+        reason=f"same request as radicado {original.radicado}",
+        **values,
+    )
 
 
 def record_duplicate(

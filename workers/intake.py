@@ -42,14 +42,14 @@ def accept_batch(
         if checkpoint:
             with app.db.transaction() as session:
                 save_checkpoint(session, *checkpoint)
-    from ventanilla.workers.pipeline import classify
+    from ventanilla.workers.pipeline import advance
 
     for message, outcome in zip(messages, accepted, strict=True):
         if not outcome.created:
             continue
         log.info("message_received", message_id=outcome.message_id, channel=message.channel)
         try:
-            classify.send(outcome.message_id)
+            advance.send(outcome.message_id)
         except Exception:  # stored is what matters: the reconciler enqueues it later
             log.warning("enqueue_failed", message_id=outcome.message_id)
     return accepted

@@ -1,13 +1,20 @@
-"""The pipeline actors: classify → dedupe → radicate → acknowledge.
+"""The pipeline: classify (with dedupe) → radicate → acknowledge.
 
-Each actor is thin: read the message (a re-delivery finds it past its stage and stops),
-call a pure decision from `routing/`, write the outcome in one short transaction that is
-conditional on the stage, then enqueue the next stage. Enqueueing after the commit can be
-lost in a crash; the reconciler re-sends.
+One actor, `advance`, takes a message through the stages it still has to go: each stage
+reads what it needs, calls a pure decision from `routing/`, and writes its outcome in one
+short transaction conditional on the stage (`UPDATE ... WHERE stage = ...`), so a
+re-delivered or concurrent actor message changes nothing. Running the stages in one actor
+call, instead of one queue hop each, is what keeps a backlog of thousands moving: a hop
+costs more than the stage. A failure retries from the stage that failed; the reconciler
+re-sends whatever a crash left in the middle.
+
+The acknowledgement is sent right after radicating; a temporary failure is retried by the
+`acknowledge` actor with backoff.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import dramatiq
@@ -19,6 +26,7 @@ from ventanilla.docsys.registry import Filing
 from ventanilla.errors import ChannelError
 from ventanilla.logs import log
 from ventanilla.routing.acknowledgements import AckPlan, machine_sent, plan_acknowledgements
+from ventanilla.routing.classify import Classification
 from ventanilla.routing.classify import classify as classify_text
 from ventanilla.routing.dedupe import dedupe_key, window_start
 from ventanilla.routing.followups import follow_up_of, quoted_radicados, thread_radicados
@@ -34,27 +42,30 @@ from ventanilla.workers.broker import broker, dead_letter_handlers
 from ventanilla.workers.notify import announce_outcome
 
 QUEUE = "pipeline"
-
-
-def read_at_stage(message_id: int, stage: str) -> MessageFacts | None:
-    with current_app().db.read() as session:
-        message = pipeline.load(session, message_id)
-    return message if message is not None and message.stage == stage else None
+# First retry of an acknowledgement whose inline attempt failed for a temporary reason.
+ACK_RETRY_DELAY_MS = 2_000
 
 
 @dramatiq.actor(queue_name=QUEUE, broker=broker)
-def classify(message_id: int) -> None:
-    message = read_at_stage(message_id, "classify")
-    if message is None:
-        return
+def advance(message_id: int) -> None:
+    """Run the stages `message_id` still has to go through, each committed on its own."""
+    with current_app().db.read() as session:
+        message = pipeline.load(session, message_id)
+    while message is not None and message.stage in STAGES:
+        message = STAGES[message.stage](message)
+
+
+def classify(message: MessageFacts) -> MessageFacts | None:
+    """Quarantine, follow-up, not a request, or a request (then dedupe in the same write)."""
     if message.flags.get("quarantine"):
         # Kept raw by its adapter because it could not be read: staff look at it.
-        _quarantine(message_id, str(message.flags["quarantine"]))
-        return
+        _quarantine(message.id, str(message.flags["quarantine"]))
+        return None
     if _attach_follow_up(message):
-        return
+        return None
+    app = current_app()
     machine = machine_sent(
-        message.channel, message.sender, message.flags, current_app().settings.email.address
+        message.channel, message.sender, message.flags, app.settings.email.address
     )
     decision = classify_text(
         strip_quoted(message.text),
@@ -62,17 +73,37 @@ def classify(message_id: int) -> None:
         requested_type=message.requested_type,
         auto_submitted=bool(machine),
     )
-    request = is_request(decision.type)
-    reason = f"not radicated: {machine}" if machine else ""
-    with current_app().db.transaction() as session:
-        moved = pipeline.record_classification(session, message_id, decision, request, reason)
+    log.info("classified", message_id=message.id, type=decision.type)
+    if not is_request(decision.type):
+        reason = f"not radicated: {machine}" if machine else ""
+        with app.db.transaction() as session:
+            pipeline.record_classification(session, message.id, decision, False, reason)
+        announce_outcome(message.id)
+        return None
+    return dedupe(message, decision)
+
+
+def dedupe(message: MessageFacts, decision: Classification | None = None) -> MessageFacts | None:
+    """Same sender, same request, within the window: the existing radicado, no new one.
+
+    Called straight after classify (one write for both), or on its own for a message a
+    crash left at this stage.
+    """
+    key = dedupe_key(message.sender or message.reply_email or message.reply_phone, message.text)
+    app = current_app()
+    with app.db.read() as session:
+        original = pipeline.find_duplicate(session, key, window_start(utcnow()), message.id)
+    with app.db.transaction() as session:
+        moved = pipeline.record_dedupe(session, message, key, original, decision)
     if not moved:
-        return
-    log.info("classified", message_id=message_id, type=decision.type)
-    if request:
-        dedupe.send(message_id)
-    else:
-        announce_outcome(message_id)
+        return None
+    if original is not None:
+        log.info("duplicate", message_id=message.id, radicado=original.radicado)
+        announce_outcome(message.id)
+        return None
+    if decision is not None:
+        message = dataclasses.replace(message, type=decision.type, confidence=decision.confidence)
+    return dataclasses.replace(message, stage="radicate", dedupe_key=key)
 
 
 def _attach_follow_up(message: MessageFacts) -> bool:
@@ -97,35 +128,8 @@ def _attach_follow_up(message: MessageFacts) -> bool:
     return True
 
 
-@dramatiq.actor(queue_name=QUEUE, broker=broker)
-def dedupe(message_id: int) -> None:
-    message = read_at_stage(message_id, "dedupe")
-    if message is None:
-        return
-    key = dedupe_key(message.sender or message.reply_email or message.reply_phone, message.text)
+def radicate(message: MessageFacts) -> None:
     app = current_app()
-    with app.db.read() as session:
-        original = pipeline.find_duplicate(session, key, window_start(utcnow()), message_id)
-    with app.db.transaction() as session:
-        if original is None:
-            moved = pipeline.record_dedupe(session, message_id, key)
-        else:
-            moved = pipeline.record_duplicate(session, message_id, "dedupe", original, key)
-    if not moved:
-        return
-    if original is None:
-        radicate.send(message_id)
-    else:
-        log.info("duplicate", message_id=message_id, radicado=original.radicado)
-        announce_outcome(message_id)
-
-
-@dramatiq.actor(queue_name=QUEUE, broker=broker)
-def radicate(message_id: int) -> None:
-    app = current_app()
-    message = read_at_stage(message_id, "radicate")
-    if message is None:
-        return
     assert message.type is not None  # classify set it
     # Everything that needs no lock is decided before the transaction starts.
     filing = Filing(
@@ -146,27 +150,28 @@ def radicate(message_id: int) -> None:
     outbox_ids: list[int] | None = []
     with app.db.transaction() as session:
         # Lock the row: a concurrent delivery of this same message waits, then stops here.
-        locked = pipeline.load(session, message_id, lock=True)
+        locked = pipeline.load(session, message.id, lock=True)
         if locked is None or locked.stage != "radicate":
-            return
+            return None
         # Two copies of one request radicated at once would both pass dedupe: the key lock
         # makes the second wait for the first and then see its case.
         lock_key(session, message.dedupe_key)
         original = pipeline.find_duplicate(
-            session, message.dedupe_key, window_start(utcnow()), message_id
+            session, message.dedupe_key, window_start(utcnow()), message.id
         )
         if original is not None:
-            pipeline.record_duplicate(session, message_id, "radicate", original, message.dedupe_key)
+            pipeline.record_duplicate(session, message.id, "radicate", original, message.dedupe_key)
             radicado = original.radicado
         else:
             case = app.registry.radicate(session, message, filing)
             plans, no_ack_reason = _within_rate_limit(session, plans, no_ack_reason)
-            outbox_ids = pipeline.record_radicated(session, message_id, case, plans, no_ack_reason)
+            outbox_ids = pipeline.record_radicated(session, message.id, case, plans, no_ack_reason)
             radicado = case.radicado
-    log.info("radicated", message_id=message_id, radicado=radicado)
-    announce_outcome(message_id)
+    log.info("radicated", message_id=message.id, radicado=radicado)
+    announce_outcome(message.id)
     for outbox_id in outbox_ids or []:
-        acknowledge.send(outbox_id)
+        deliver(outbox_id, inline=True)
+    return None
 
 
 def _within_rate_limit(
@@ -193,6 +198,15 @@ def _within_rate_limit(
 
 @dramatiq.actor(queue_name=QUEUE, broker=broker)
 def acknowledge(outbox_id: int) -> None:
+    deliver(outbox_id, inline=False)
+
+
+def deliver(outbox_id: int, *, inline: bool) -> None:
+    """Send one acknowledgement once (the outbox row says whether it already went).
+
+    A temporary failure is retried with backoff: raised to dramatiq's retries from the
+    `acknowledge` actor, or handed to that actor when this was the inline first attempt.
+    """
     app = current_app()
     with app.db.read() as session:
         pending = pipeline.claim_outbox(session, outbox_id)
@@ -200,13 +214,16 @@ def acknowledge(outbox_id: int) -> None:
         return
     ack = render_acknowledgement(pending, app.settings)
     try:
-        provider_ref = sender_for(pending.channel, app.settings).send(ack)
+        provider_ref = sender_for(pending.channel, app).send(ack)
     except ChannelError as error:
         with app.db.transaction() as session:
             pipeline.record_send_failure(session, outbox_id, str(error), final=not error.retryable)
-        if error.retryable:
+        if not error.retryable:
+            log.warning("acknowledgement_failed", outbox_id=outbox_id, radicado=ack.radicado)
+        elif inline:
+            acknowledge.send_with_options(args=(outbox_id,), delay=ACK_RETRY_DELAY_MS)
+        else:
             raise
-        log.warning("acknowledgement_failed", outbox_id=outbox_id, radicado=ack.radicado)
         return
     with app.db.transaction() as session:
         pipeline.record_sent(session, outbox_id, provider_ref)
@@ -219,12 +236,18 @@ def _quarantine(message_id: int, reason: str) -> None:
     announce_outcome(message_id)
 
 
+def _quarantine_failed(message_id: int, reason: str) -> None:
+    """Dead letter of `advance`: the reason names the stage that kept failing."""
+    with current_app().db.read() as session:
+        message = pipeline.load(session, message_id)
+    stage = message.stage if message is not None else "advance"
+    _quarantine(message_id, reason.replace("advance failed", f"{stage} failed", 1))
+
+
 def _fail_acknowledgement(outbox_id: int, reason: str) -> None:
     with current_app().db.transaction() as session:
         pipeline.record_send_failure(session, outbox_id, reason, final=True)
 
 
-STAGE_ACTORS = {"classify": classify, "dedupe": dedupe, "radicate": radicate}
-dead_letter_handlers.update(
-    {name: _quarantine for name in STAGE_ACTORS} | {"acknowledge": _fail_acknowledgement}
-)
+STAGES = {"classify": classify, "dedupe": dedupe, "radicate": radicate}
+dead_letter_handlers.update({"advance": _quarantine_failed, "acknowledge": _fail_acknowledgement})

@@ -17,9 +17,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_index("ix_outbox_recipient_created_at", "outbox", ["recipient", "created_at"])
     with op.batch_alter_table("checkpoints") as batch_op:
-        batch_op.add_column(
-            sa.Column("backlog", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch_op.add_column(sa.Column("backlog", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
