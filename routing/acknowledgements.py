@@ -6,6 +6,7 @@ lists or no-reply senders.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +65,16 @@ def plan_acknowledgements(
         return _checked_email(reply_email or sender, own_address)
     recipient = reply_phone or sender
     return ([AckPlan(channel, recipient)], "") if recipient else ([], "no address to answer")
+
+
+def within_hourly_limit(
+    plans: list[AckPlan], no_ack_reason: str, given: Mapping[str, int], limit: int
+) -> tuple[list[AckPlan], str]:
+    """Drop the acknowledgements to recipients already given `limit` this hour."""
+    allowed = [plan for plan in plans if given.get(plan.recipient, 0) < limit]
+    if len(allowed) == len(plans):
+        return plans, no_ack_reason
+    return allowed, f"not acknowledged: over {limit} acknowledgements to this sender in an hour"
 
 
 def _checked_email(address: str, own_address: str) -> tuple[list[AckPlan], str]:

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 _OUR_MESSAGE_ID = re.compile(r"<radicado\.([0-9A-Za-z-]{4,40})\.[0-9a-f]+@")
 # Any radicado of the built-in formats starts with its year; the store confirms it exists.
 _QUOTED = re.compile(r"\b(20\d\d[0-9A-Z-]{6,30})\b")
+# A message quoting more radicados than this is not following one of them up.
+MAX_QUOTED = 5
 
 
 def thread_radicados(references: Iterable[str]) -> list[str]:
@@ -29,7 +31,7 @@ def thread_radicados(references: Iterable[str]) -> list[str]:
 def quoted_radicados(subject: str, text: str) -> list[str]:
     # Only the first lines of the text: a long quoted history below is not a reference.
     head = "\n".join(text.splitlines()[:40])
-    return list(dict.fromkeys(_QUOTED.findall(f"{subject}\n{head}")))
+    return list(dict.fromkeys(_QUOTED.findall(f"{subject}\n{head}")))[:MAX_QUOTED]
 
 
 def follow_up_of(

@@ -62,10 +62,13 @@ _MESSAGE_COLUMNS = [MESSAGES.c[name] for name in MessageFacts.__dataclass_fields
 CASE_COLUMNS = [CASES.c[name] for name in CaseFacts.__dataclass_fields__]
 
 
-def load(session: Session, message_id: int, *, lock: bool = False) -> MessageFacts | None:
-    query = select(*_MESSAGE_COLUMNS).where(MESSAGES.c.id == message_id)
-    row = session.execute(query.with_for_update() if lock else query).one_or_none()
-    return MessageFacts(**row._mapping) if row else None
+def load_many(session: Session, ids: Sequence[int], *, lock: bool = False) -> list[MessageFacts]:
+    """Several messages in id order (locked in that order, so two batches cannot deadlock)."""
+    if not ids:
+        return []
+    query = select(*_MESSAGE_COLUMNS).where(MESSAGES.c.id.in_(list(ids))).order_by(MESSAGES.c.id)
+    rows = session.execute(query.with_for_update() if lock else query)
+    return [MessageFacts(**row._mapping) for row in rows]
 
 
 def _advance(
@@ -123,7 +126,7 @@ def cases_by_radicado(
     rows = session.execute(
         select(*CASE_COLUMNS, MESSAGES.c.sender)
         .join(MESSAGES, MESSAGES.c.id == CASES.c.message_id)
-        .where(CASES.c.radicado.in_(list(radicados)[:20]), CASES.c.status != "anulado")
+        .where(CASES.c.radicado.in_(list(radicados)), CASES.c.status != "anulado")
     )
     found = {}
     for row in rows:
@@ -159,25 +162,29 @@ def record_follow_up(session: Session, message_id: int, case: CaseFacts, why: st
     return moved
 
 
-def find_duplicate(
-    session: Session, key: str | None, since: datetime, exclude_message_id: int
-) -> CaseFacts | None:
-    """A live case opened from the same sender with the same text since `since`."""
-    if key is None:
-        return None
-    row = session.execute(
-        select(*CASE_COLUMNS)
+def find_duplicates(
+    session: Session, keys: Sequence[str | None], since: datetime
+) -> dict[str, CaseFacts]:
+    """For each key, the first live case opened since `since` by a message with that key."""
+    wanted = sorted({key for key in keys if key})
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(*CASE_COLUMNS, MESSAGES.c.dedupe_key)
         .join(MESSAGES, MESSAGES.c.id == CASES.c.message_id)
         .where(
-            MESSAGES.c.dedupe_key == key,
-            MESSAGES.c.id != exclude_message_id,
+            MESSAGES.c.dedupe_key.in_(wanted),
             CASES.c.filed_at >= since,
             CASES.c.status != "anulado",
         )
         .order_by(CASES.c.id)
-        .limit(1)
-    ).one_or_none()
-    return CaseFacts(**row._mapping) if row else None
+    )
+    found: dict[str, CaseFacts] = {}
+    for row in rows:
+        mapping = dict(row._mapping)
+        key = mapping.pop("dedupe_key")
+        found.setdefault(key, CaseFacts(**mapping))
+    return found
 
 
 def record_dedupe(

@@ -42,16 +42,16 @@ def accept_batch(
         if checkpoint:
             with app.db.transaction() as session:
                 save_checkpoint(session, *checkpoint)
-    from ventanilla.workers.pipeline import advance
+    from ventanilla.workers.pipeline import start
 
+    created = [outcome.message_id for outcome in accepted if outcome.created]
     for message, outcome in zip(messages, accepted, strict=True):
-        if not outcome.created:
-            continue
-        log.info("message_received", message_id=outcome.message_id, channel=message.channel)
-        try:
-            advance.send(outcome.message_id)
-        except Exception:  # stored is what matters: the reconciler enqueues it later
-            log.warning("enqueue_failed", message_id=outcome.message_id)
+        if outcome.created:
+            log.info("message_received", message_id=outcome.message_id, channel=message.channel)
+    try:
+        start(created)
+    except Exception:  # stored is what matters: the reconciler enqueues them later
+        log.warning("enqueue_failed", messages=len(created))
     return accepted
 
 

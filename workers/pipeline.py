@@ -1,20 +1,22 @@
-"""The pipeline: classify (with dedupe) → radicate → acknowledge.
+"""The pipeline: classify (with dedupe) → radicate → acknowledge, for a batch of messages.
 
-One actor, `advance`, takes a message through the stages it still has to go: each stage
-reads what it needs, calls a pure decision from `routing/`, and writes its outcome in one
-short transaction conditional on the stage (`UPDATE ... WHERE stage = ...`), so a
-re-delivered or concurrent actor message changes nothing. Running the stages in one actor
-call, instead of one queue hop each, is what keeps a backlog of thousands moving: a hop
-costs more than the stage. A failure retries from the stage that failed; the reconciler
-re-sends whatever a crash left in the middle.
+One actor, `advance`, takes a batch of message ids (a mailbox batch, or one web request)
+through the stages they still have to go. Each stage reads what it needs, asks `routing/`
+for pure decisions, and writes the outcomes in one short transaction whose updates are
+conditional on the stage (`UPDATE ... WHERE stage = ...`), so a re-delivered or concurrent
+actor message changes nothing. Batching is what keeps a backlog of thousands moving: a
+queue hop or a transaction costs more than the decision. A batch that fails is split and
+each message retried on its own, so one bad message never holds up the others; the
+reconciler re-sends whatever a crash left in the middle.
 
-The acknowledgement is sent right after radicating; a temporary failure is retried by the
-`acknowledge` actor with backoff.
+Each acknowledgement is sent right after radicating and recorded on its own (exactly once
+per case and channel); a temporary failure is retried by `acknowledge` with backoff.
 """
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import dramatiq
@@ -25,7 +27,12 @@ from ventanilla.app import current_app
 from ventanilla.docsys.registry import Filing
 from ventanilla.errors import ChannelError
 from ventanilla.logs import log
-from ventanilla.routing.acknowledgements import AckPlan, machine_sent, plan_acknowledgements
+from ventanilla.routing.acknowledgements import (
+    AckPlan,
+    machine_sent,
+    plan_acknowledgements,
+    within_hourly_limit,
+)
 from ventanilla.routing.classify import Classification
 from ventanilla.routing.classify import classify as classify_text
 from ventanilla.routing.dedupe import dedupe_key, window_start
@@ -35,165 +42,231 @@ from ventanilla.routing.text import strip_quoted
 from ventanilla.routing.types import is_request
 from ventanilla.store import pipeline
 from ventanilla.store.locks import lock_key
-from ventanilla.store.pipeline import MessageFacts
+from ventanilla.store.pipeline import CaseFacts, MessageFacts
 from ventanilla.store.schema import utcnow
 from ventanilla.templates import render_acknowledgement
 from ventanilla.workers.broker import broker, dead_letter_handlers
 from ventanilla.workers.notify import announce_outcome
 
 QUEUE = "pipeline"
+# Messages per `advance` call: big enough to share transactions, small enough to spread a
+# backlog over every worker thread.
+BATCH = 25
 # First retry of an acknowledgement whose inline attempt failed for a temporary reason.
 ACK_RETRY_DELAY_MS = 2_000
 
 
+def start(message_ids: Sequence[int]) -> None:
+    """Enqueue the pipeline for newly stored messages, in batches."""
+    for first in range(0, len(message_ids), BATCH):
+        advance.send(list(message_ids[first : first + BATCH]))
+
+
 @dramatiq.actor(queue_name=QUEUE, broker=broker)
-def advance(message_id: int) -> None:
-    """Run the stages `message_id` still has to go through, each committed on its own."""
+def advance(message_ids: list[int] | int) -> None:
+    ids = [message_ids] if isinstance(message_ids, int) else list(message_ids)
+    try:
+        advance_batch(ids)
+    except Exception:
+        if len(ids) == 1:
+            raise  # retried with backoff, then quarantined with the reason
+        log.warning("batch_failed_retrying_each", messages=len(ids))
+        for message_id in ids:
+            advance.send([message_id])
+
+
+def advance_batch(message_ids: list[int]) -> None:
     with current_app().db.read() as session:
-        message = pipeline.load(session, message_id)
-    while message is not None and message.stage in STAGES:
-        message = STAGES[message.stage](message)
+        messages = pipeline.load_many(session, message_ids)
+    onward = classify([m for m in messages if m.stage in ("classify", "dedupe")])
+    radicate(onward + [m for m in messages if m.stage == "radicate"])
 
 
-def classify(message: MessageFacts) -> MessageFacts | None:
-    """Quarantine, follow-up, not a request, or a request (then dedupe in the same write)."""
+# -- classify and dedupe -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What classify and dedupe decided for one message (applied in one transaction)."""
+
+    message: MessageFacts
+    kind: str  # quarantine, follow_up, ignored, duplicate, onward
+    decision: Classification | None = None
+    reason: str = ""
+    key: str | None = None
+    case: CaseFacts | None = None
+
+
+def classify(messages: list[MessageFacts]) -> list[MessageFacts]:
+    """Decide each message, write every outcome at once; returns those to radicate."""
+    if not messages:
+        return []
+    app = current_app()
+    keys = {m.id: _key(m) for m in messages}
+    candidates = {
+        m.id: (thread_radicados(m.references), quoted_radicados(m.subject, m.text))
+        for m in messages
+    }
+    with app.db.read() as session:
+        cases = pipeline.cases_by_radicado(
+            session, sorted({r for thread, quoted in candidates.values() for r in thread + quoted})
+        )
+        originals = pipeline.find_duplicates(session, list(keys.values()), window_start(utcnow()))
+    outcomes = [_decide(m, keys[m.id], *candidates[m.id], cases, originals) for m in messages]
+    onward = []
+    with app.db.transaction() as session:
+        for outcome in outcomes:
+            if _record(session, outcome) and outcome.kind == "onward":
+                onward.append(outcome)
+    for outcome in outcomes:
+        log.info("classified", message_id=outcome.message.id, outcome=outcome.kind)
+        if outcome.kind != "onward":
+            announce_outcome(outcome.message.id)
+    return [_moved_on(outcome) for outcome in onward]
+
+
+def _key(message: MessageFacts) -> str | None:
+    return dedupe_key(message.sender or message.reply_email or message.reply_phone, message.text)
+
+
+def _decide(
+    message: MessageFacts,
+    key: str | None,
+    thread: list[str],
+    quoted: list[str],
+    cases: dict[str, tuple[CaseFacts, str]],
+    originals: dict[str, CaseFacts],
+) -> Outcome:
     if message.flags.get("quarantine"):
         # Kept raw by its adapter because it could not be read: staff look at it.
-        _quarantine(message.id, str(message.flags["quarantine"]))
-        return None
-    if _attach_follow_up(message):
-        return None
-    app = current_app()
-    machine = machine_sent(
-        message.channel, message.sender, message.flags, app.settings.email.address
-    )
-    decision = classify_text(
-        strip_quoted(message.text),
-        subject=message.subject,
-        requested_type=message.requested_type,
-        auto_submitted=bool(machine),
-    )
-    log.info("classified", message_id=message.id, type=decision.type)
-    if not is_request(decision.type):
-        reason = f"not radicated: {machine}" if machine else ""
-        with app.db.transaction() as session:
-            pipeline.record_classification(session, message.id, decision, False, reason)
-        announce_outcome(message.id)
-        return None
-    return dedupe(message, decision)
-
-
-def dedupe(message: MessageFacts, decision: Classification | None = None) -> MessageFacts | None:
-    """Same sender, same request, within the window: the existing radicado, no new one.
-
-    Called straight after classify (one write for both), or on its own for a message a
-    crash left at this stage.
-    """
-    key = dedupe_key(message.sender or message.reply_email or message.reply_phone, message.text)
-    app = current_app()
-    with app.db.read() as session:
-        original = pipeline.find_duplicate(session, key, window_start(utcnow()), message.id)
-    with app.db.transaction() as session:
-        moved = pipeline.record_dedupe(session, message, key, original, decision)
-    if not moved:
-        return None
+        return Outcome(message, "quarantine", reason=str(message.flags["quarantine"]))
+    if message.stage == "classify":
+        senders = {radicado: sender for radicado, (_, sender) in cases.items()}
+        follow_up = follow_up_of(thread, quoted, message.sender, senders)
+        if follow_up is not None:
+            radicado, why = follow_up
+            return Outcome(message, "follow_up", reason=why, case=cases[radicado][0])
+    decision = None
+    if message.stage == "classify":
+        own_address = current_app().settings.email.address
+        machine = machine_sent(message.channel, message.sender, message.flags, own_address)
+        decision = classify_text(
+            strip_quoted(message.text),
+            subject=message.subject,
+            requested_type=message.requested_type,
+            auto_submitted=bool(machine),
+        )
+        if not is_request(decision.type):
+            reason = f"not radicated: {machine}" if machine else ""
+            return Outcome(message, "ignored", decision, reason)
+    original = originals.get(key) if key else None
     if original is not None:
-        log.info("duplicate", message_id=message.id, radicado=original.radicado)
-        announce_outcome(message.id)
-        return None
+        return Outcome(message, "duplicate", decision, key=key, case=original)
+    return Outcome(message, "onward", decision, key=key)
+
+
+def _record(session: Session, outcome: Outcome) -> bool:
+    message = outcome.message
+    if outcome.kind == "quarantine":
+        pipeline.quarantine(session, message.id, outcome.reason)
+        return True
+    if outcome.kind == "follow_up":
+        assert outcome.case is not None
+        return pipeline.record_follow_up(session, message.id, outcome.case, outcome.reason)
+    if outcome.kind == "ignored":
+        assert outcome.decision is not None
+        return pipeline.record_classification(
+            session, message.id, outcome.decision, False, outcome.reason
+        )
+    return pipeline.record_dedupe(session, message, outcome.key, outcome.case, outcome.decision)
+
+
+def _moved_on(outcome: Outcome) -> MessageFacts:
+    message, decision = outcome.message, outcome.decision
     if decision is not None:
-        message = dataclasses.replace(message, type=decision.type, confidence=decision.confidence)
-    return dataclasses.replace(message, stage="radicate", dedupe_key=key)
+        message = replace(message, type=decision.type, confidence=decision.confidence)
+    return replace(message, stage="radicate", dedupe_key=outcome.key)
 
 
-def _attach_follow_up(message: MessageFacts) -> bool:
-    """Attach a reply to our acknowledgement, or a message quoting its own radicado."""
-    thread = thread_radicados(message.references)
-    quoted = quoted_radicados(message.subject, message.text)
-    if not thread and not quoted:
-        return False
+# -- radicate ----------------------------------------------------------------------------
+
+
+def radicate(messages: list[MessageFacts]) -> None:
+    """File every message of the batch in one transaction, then send the acknowledgements."""
+    if not messages:
+        return
     app = current_app()
-    with app.db.read() as session:
-        cases = pipeline.cases_by_radicado(session, [*thread, *quoted])
-    senders = {radicado: sender for radicado, (_, sender) in cases.items()}
-    found = follow_up_of(thread, quoted, message.sender, senders)
-    if found is None:
-        return False
-    radicado, why = found
-    with app.db.transaction() as session:
-        moved = pipeline.record_follow_up(session, message.id, cases[radicado][0], why)
-    if moved:
-        log.info("follow_up", message_id=message.id, radicado=radicado)
-        announce_outcome(message.id)
-    return True
-
-
-def radicate(message: MessageFacts) -> None:
-    app = current_app()
-    assert message.type is not None  # classify set it
     # Everything that needs no lock is decided before the transaction starts.
-    filing = Filing(
+    prepared = [(m, _filing(m), _plans(m)) for m in messages]
+    recipients = sorted({plan.recipient for _, _, (plans, _) in prepared for plan in plans})
+    keys = [m.dedupe_key for m in messages]
+    limit = app.settings.worker.acks_per_sender_per_hour
+    outbox_ids: list[int] = []
+    filed: list[tuple[int, str]] = []
+    with app.db.transaction() as session:
+        # Row locks, in id order: a concurrent delivery of the same batch waits, then
+        # finds the messages past this stage.
+        waiting = {
+            m.id
+            for m in pipeline.load_many(session, [m.id for m in messages], lock=True)
+            if m.stage == "radicate"
+        }
+        # Two copies of one request radicated at once would both pass dedupe, and a burst
+        # from one sender would slip under the hourly limit: key locks, in a fixed order.
+        for name in sorted({k for k in keys if k} | {f"ack-limit:{r}" for r in recipients}):
+            lock_key(session, name)
+        originals = pipeline.find_duplicates(session, keys, window_start(utcnow()))
+        given = pipeline.acknowledgements_since(session, recipients, utcnow() - timedelta(hours=1))
+        for message, filing, (plans, no_ack_reason) in prepared:
+            if message.id not in waiting:
+                continue
+            key = message.dedupe_key
+            original = originals.get(key) if key else None
+            if original is not None:
+                pipeline.record_duplicate(session, message.id, "radicate", original, key)
+                filed.append((message.id, original.radicado))
+                continue
+            case = app.registry.radicate(session, message, filing)
+            if key:
+                originals[key] = case
+            plans, no_ack_reason = within_hourly_limit(plans, no_ack_reason, given, limit)
+            if no_ack_reason.startswith("not acknowledged: over"):
+                log.warning("acknowledgement_rate_limited", message_id=message.id, limit=limit)
+            for plan in plans:
+                given[plan.recipient] = given.get(plan.recipient, 0) + 1
+            ids = pipeline.record_radicated(session, message.id, case, plans, no_ack_reason)
+            outbox_ids.extend(ids or [])
+            filed.append((message.id, case.radicado))
+    for message_id, radicado in filed:
+        log.info("radicated", message_id=message_id, radicado=radicado)
+        announce_outcome(message_id)
+    for outbox_id in outbox_ids:
+        deliver(outbox_id, inline=True)
+
+
+def _filing(message: MessageFacts) -> Filing:
+    assert message.type is not None  # classify set it
+    return Filing(
         type=message.type,
         office=assign_office(message.type, message.text),
         filed_at=utcnow(),
-        due_date=app.calendar.due_date(message.received_at, message.type),
+        due_date=current_app().calendar.due_date(message.received_at, message.type),
         review_type=(message.confidence or 0) < 0.5,
     )
-    plans, no_ack_reason = plan_acknowledgements(
+
+
+def _plans(message: MessageFacts) -> tuple[list[AckPlan], str]:
+    return plan_acknowledgements(
         message.channel,
         sender=message.sender,
         reply_email=message.reply_email,
         reply_phone=message.reply_phone,
         flags=message.flags,
-        own_address=app.settings.email.address,
+        own_address=current_app().settings.email.address,
     )
-    outbox_ids: list[int] | None = []
-    with app.db.transaction() as session:
-        # Lock the row: a concurrent delivery of this same message waits, then stops here.
-        locked = pipeline.load(session, message.id, lock=True)
-        if locked is None or locked.stage != "radicate":
-            return None
-        # Two copies of one request radicated at once would both pass dedupe: the key lock
-        # makes the second wait for the first and then see its case.
-        lock_key(session, message.dedupe_key)
-        original = pipeline.find_duplicate(
-            session, message.dedupe_key, window_start(utcnow()), message.id
-        )
-        if original is not None:
-            pipeline.record_duplicate(session, message.id, "radicate", original, message.dedupe_key)
-            radicado = original.radicado
-        else:
-            case = app.registry.radicate(session, message, filing)
-            plans, no_ack_reason = _within_rate_limit(session, plans, no_ack_reason)
-            outbox_ids = pipeline.record_radicated(session, message.id, case, plans, no_ack_reason)
-            radicado = case.radicado
-    log.info("radicated", message_id=message.id, radicado=radicado)
-    announce_outcome(message.id)
-    for outbox_id in outbox_ids or []:
-        deliver(outbox_id, inline=True)
-    return None
 
 
-def _within_rate_limit(
-    session: Session, plans: list[AckPlan], no_ack_reason: str
-) -> tuple[list[AckPlan], str]:
-    """DESIGN rule 4: past the hourly limit a sender gets silence (and staff a log line).
-
-    Counted inside the radicating transaction, under a lock per recipient, so a burst of
-    requests from one sender handled by parallel workers cannot all slip under the limit.
-    """
-    if not plans:
-        return plans, no_ack_reason
-    limit = current_app().settings.worker.acks_per_sender_per_hour
-    recipients = sorted({plan.recipient for plan in plans})
-    for recipient in recipients:
-        lock_key(session, f"ack-limit:{recipient}")
-    given = pipeline.acknowledgements_since(session, recipients, utcnow() - timedelta(hours=1))
-    allowed = [plan for plan in plans if given.get(plan.recipient, 0) < limit]
-    if len(allowed) == len(plans):
-        return plans, no_ack_reason
-    log.warning("acknowledgement_rate_limited", channels=[p.channel for p in plans], limit=limit)
-    return allowed, f"not acknowledged: over {limit} acknowledgements to this sender in an hour"
+# -- acknowledge -------------------------------------------------------------------------
 
 
 @dramatiq.actor(queue_name=QUEUE, broker=broker)
@@ -230,18 +303,19 @@ def deliver(outbox_id: int, *, inline: bool) -> None:
     log.info("acknowledged", outbox_id=outbox_id, radicado=ack.radicado, channel=ack.channel)
 
 
-def _quarantine(message_id: int, reason: str) -> None:
-    with current_app().db.transaction() as session:
-        pipeline.quarantine(session, message_id, reason)
-    announce_outcome(message_id)
+# -- what exhausted its retries ----------------------------------------------------------
 
 
-def _quarantine_failed(message_id: int, reason: str) -> None:
-    """Dead letter of `advance`: the reason names the stage that kept failing."""
-    with current_app().db.read() as session:
-        message = pipeline.load(session, message_id)
-    stage = message.stage if message is not None else "advance"
-    _quarantine(message_id, reason.replace("advance failed", f"{stage} failed", 1))
+def _quarantine_failed(message_ids: list[int] | int, reason: str) -> None:
+    """Dead letter of `advance` (always one message by then): the reason names its stage."""
+    ids = [message_ids] if isinstance(message_ids, int) else message_ids
+    app = current_app()
+    with app.db.transaction() as session:
+        for message in pipeline.load_many(session, ids):
+            stage_reason = reason.replace("advance failed", f"{message.stage} failed", 1)
+            pipeline.quarantine(session, message.id, stage_reason)
+    for message_id in ids:
+        announce_outcome(message_id)
 
 
 def _fail_acknowledgement(outbox_id: int, reason: str) -> None:
@@ -249,5 +323,4 @@ def _fail_acknowledgement(outbox_id: int, reason: str) -> None:
         pipeline.record_send_failure(session, outbox_id, reason, final=True)
 
 
-STAGES = {"classify": classify, "dedupe": dedupe, "radicate": radicate}
 dead_letter_handlers.update({"advance": _quarantine_failed, "acknowledge": _fail_acknowledgement})

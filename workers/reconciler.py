@@ -15,7 +15,7 @@ from ventanilla.store import pipeline
 
 def reconcile(older_than: timedelta | None = None) -> int:
     """Re-enqueue what is stuck; returns how many were sent again."""
-    from ventanilla.workers.pipeline import acknowledge, advance
+    from ventanilla.workers.pipeline import acknowledge, start
 
     app = current_app()
     if older_than is None:
@@ -26,8 +26,7 @@ def reconcile(older_than: timedelta | None = None) -> int:
         # Touch them so the next round waits a full period before sending them again.
         pipeline.touch_messages(session, [message_id for message_id, _ in messages])
         pipeline.touch_outbox(session, outbox)
-    for message_id, _stage in messages:
-        advance.send(message_id)
+    start([message_id for message_id, _ in messages])
     for outbox_id in outbox:
         acknowledge.send(outbox_id)
     if messages or outbox:
