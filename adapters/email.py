@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
@@ -123,11 +123,11 @@ class EmailAdapter:
         size = self.settings.fetch_batch
         for start in range(0, len(uids), size):
             chunk = uids[start : start + size]
-            messages = self._read(client, chunk)
+            messages = self._read(client, chunk, uidvalidity)
             remaining = len(uids) - start - len(chunk)
             yield Batch(messages, str(ImapCursor(uidvalidity, chunk[-1], tuple(chunk))), remaining)
 
-    def _read(self, client: IMAPClient, uids: list[int]) -> list[InboundMessage]:
+    def _read(self, client: IMAPClient, uids: list[int], uidvalidity: int) -> list[InboundMessage]:
         """Fetch and parse a batch; a message over the size limit is kept by its headers."""
         facts = client.fetch(uids, ["RFC822.SIZE", "INTERNALDATE"])
         limit = self.settings.max_message_bytes
@@ -146,6 +146,17 @@ class EmailAdapter:
                 reason = f"{size_mb:.0f} MB is over the size limit; read it in the mailbox"
                 raw = heads[uid].get(b"BODY[HEADER]") or b""
                 messages.append(quarantined_email(raw, reason, received))
+            elif uid in facts:
+                # Listed but its content never came: say so rather than skip it silently.
+                messages.append(
+                    InboundMessage(
+                        channel="email",
+                        provider_id=f"imap:{uidvalidity}:{uid}",
+                        received_at=received or datetime.now(UTC),
+                        text="",
+                        flags={"quarantine": f"the server sent no content for UID {uid}"},
+                    )
+                )
         return messages
 
     def commit(self, cursor: str) -> None:

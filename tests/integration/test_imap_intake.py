@@ -109,6 +109,11 @@ def test_crash_between_store_and_marking_imports_nothing_twice(app, dovecot):
     accept_batch(first.messages, checkpoint=("email", first.cursor, first.remaining))
     crashed.close()  # died before marking the batch \\Seen at the source
     assert stored(app)[0] == 10 and len(unseen(dovecot)) == 15
+    # The backlog's progress is on /metrics, read from the store by any process.
+    from ventanilla.web.metrics import install_store_collector, render
+
+    install_store_collector(app)
+    assert b'ventanilla_intake_backlog{channel="email"} 5.0' in render()
 
     restarted = adapter(app)
     assert poll_channel(restarted) == 5
