@@ -94,6 +94,14 @@ class EmailAdapter:
         """Any IMAP or network failure: drop the connection and say whether to retry."""
         try:
             yield
+        except ssl.SSLCertVerificationError as error:
+            self.close()
+            raise ChannelError(
+                "email",
+                f"the IMAP server's certificate is not trusted ({error.verify_message}); "
+                "for a private CA set email.tls_ca_file",
+                retryable=False,
+            ) from None
         except LoginError:
             self.close()
             raise ChannelError(
@@ -204,7 +212,7 @@ class EmailAdapter:
         if self._client is not None:
             return self._client
         settings = self.settings
-        context = ssl.create_default_context()
+        context = self._tls_context()
         client = IMAPClient(
             settings.imap_host,
             port=settings.imap_port,
@@ -219,6 +227,12 @@ class EmailAdapter:
         self._client = client
         self._healed = False
         return client
+
+    def _tls_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context()
+        if self.settings.tls_ca_file:
+            context.load_verify_locations(cafile=self.settings.tls_ca_file)
+        return context
 
     def close(self) -> None:
         client, self._client = self._client, None
@@ -317,16 +331,13 @@ class EmailAdapter:
         settings = self.settings
         if settings.smtp_security == "tls":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
-                settings.smtp_host,
-                settings.smtp_port,
-                timeout=30,
-                context=ssl.create_default_context(),
+                settings.smtp_host, settings.smtp_port, timeout=30, context=self._tls_context()
             )
         else:
             client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
         try:
             if settings.smtp_security == "starttls":
-                client.starttls(context=ssl.create_default_context())
+                client.starttls(context=self._tls_context())
             if settings.smtp_user:
                 client.login(settings.smtp_user, settings.smtp_password)
         except BaseException:

@@ -107,6 +107,9 @@ class EmailSettings(Section):
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_security: Security = "starttls"
+    # A CA certificate file to trust for IMAP and SMTP TLS besides the system's (a private
+    # CA, or a server's self-signed certificate).
+    tls_ca_file: str = ""
     address: str = "atencionalciudadano@example.gov.co"
     display_name: str = "Atención al Ciudadano"
     outbox_dir: str = "var/outbox"
@@ -128,6 +131,13 @@ class EmailSettings(Section):
             # "key: message" names the key within the section (see _problem_lines).
             raise ValueError(f"{missing[0]}: required when email.enabled is true")
         return self
+
+    @field_validator("tls_ca_file")
+    @classmethod
+    def _ca_file_exists(cls, value: str) -> str:
+        if value and not Path(value).is_file():
+            raise ValueError(f"no such file: {value}")
+        return value
 
     @field_validator("imap_security")
     @classmethod

@@ -278,3 +278,13 @@ def dovecot(dovecot_server: DovecotServer) -> DovecotServer:
     """The session's Dovecot with an empty mailbox: no messages, only the INBOX."""
     dovecot_server.reset()
     return dovecot_server
+
+
+@pytest.fixture(scope="session")
+def dovecot_tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DovecotServer]:
+    """A second private Dovecot speaking TLS: STARTTLS on `port`, IMAPS on `tls_port`,
+    with a self-signed certificate for 127.0.0.1 in `ca_file`."""
+    server = DovecotServer(tmp_path_factory.mktemp("dovecot-tls"), tls=True)
+    server.start()
+    yield server
+    server.stop()

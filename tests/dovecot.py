@@ -61,6 +61,10 @@ class DovecotServer:
     user: str = "atencion"
     password: str = "secreto"
     host: str = "127.0.0.1"
+    # With TLS: a self-signed certificate for 127.0.0.1 (`ca_file`), STARTTLS on `port`
+    # and implicit TLS (IMAPS) on `tls_port`.
+    tls: bool = False
+    tls_port: int = field(default_factory=_free_port)
     process: subprocess.Popen[bytes] | None = None
     _short_base_dir: Path | None = field(default=None, init=False, repr=False)
 
@@ -69,6 +73,11 @@ class DovecotServer:
     @property
     def config_path(self) -> Path:
         return self.workdir / "dovecot.conf"
+
+    @property
+    def ca_file(self) -> Path:
+        """The certificate to trust (self-signed: it is its own CA)."""
+        return self.workdir / "tls" / "cert.pem"
 
     @property
     def log_path(self) -> Path:
@@ -290,6 +299,7 @@ class DovecotServer:
             # chroot needs root; with these off the whole instance runs as this user.
             no_chroot = "  chroot =\n"
         internal_group = _group_name(me.pw_gid)
+        tls = self._tls_config()
         config = f"""\
 # Written by tests/dovecot.py for a private test instance.
 instance_name = ventanilla-test-{self.port}
@@ -299,7 +309,7 @@ log_path = {self.log_path}
 info_log_path = {self.log_path}
 protocols = imap
 listen = {self.host}
-ssl = no
+{tls["ssl"]}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
@@ -331,7 +341,7 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+{tls["imaps"]}
   }}
 }}
 service anvil {{
@@ -342,6 +352,27 @@ service anvil {{
 }}
 """
         self.config_path.write_text(config)
+
+    def _tls_config(self) -> dict[str, str]:
+        if not self.tls:
+            return {"ssl": "ssl = no", "imaps": "    port = 0"}
+        folder = self.workdir / "tls"
+        folder.mkdir(exist_ok=True)
+        key = folder / "key.pem"
+        if not self.ca_file.exists():
+            subprocess.run(
+                [
+                    "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(self.ca_file),
+                ],
+                check=True,
+                capture_output=True,
+            )  # fmt: skip
+        return {
+            "ssl": f"ssl = yes\nssl_cert = <{self.ca_file}\nssl_key = <{key}",
+            "imaps": f"    address = {self.host}\n    port = {self.tls_port}\n    ssl = yes",
+        }
 
 
 def _die_with_parent() -> None:

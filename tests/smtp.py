@@ -27,10 +27,13 @@ class RecordingHandler:
     rcpt_reply: str = ""
     data_reply: str = ""
     received: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
+    # Every RCPT TO seen, accepted or not (to know a refused attempt really happened).
+    attempts: list[str] = field(default_factory=list)
 
     async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
+        self.attempts.append(address)
         if self.rcpt_reply:
             return self.rcpt_reply
         envelope.rcpt_tos.append(address)

@@ -349,3 +349,31 @@ def test_poller_killed_mid_backlog_loses_and_doubles_nothing(email_deployment, d
     client.select_folder("INBOX")
     assert client.search(["UNSEEN"]) == []
     client.logout()
+
+
+def test_permanent_smtp_refusal_is_marked_on_the_case_and_temporary_is_retried(
+    email_deployment, dovecot, smtp
+):
+    smtp.handler.rcpt_reply = "550 5.1.1 mailbox unavailable"
+    dovecot.append([mail("Buzón inexistente", "Solicito un certificado.")])
+    poll_and_drain(email_deployment)
+    [case] = email_deployment.cli_json("cases", "list")
+    assert case["ack_status"] == "failed"
+    assert smtp.handler.received == []
+
+    smtp.handler.rcpt_reply = "451 4.3.0 try again later"
+    dovecot.append([mail("Servidor ocupado", "Solicito otro certificado.", sender="b@example.com")])
+    email_deployment.cli("poll", "--channel", "email", "--once")
+    wait_until(
+        lambda: (
+            any("try again" in m for m in email_deployment.log("worker").splitlines())
+            or len(email_deployment.cli_json("cases", "list")) == 2
+        ),
+        60,
+        "the second case",
+    )
+    smtp.handler.rcpt_reply = ""  # the server recovers: the retry delivers it
+    email_deployment.cli("drain", "--timeout", "120")
+    statuses = {c["radicado"]: c["ack_status"] for c in email_deployment.cli_json("cases", "list")}
+    assert sorted(statuses.values()) == ["failed", "sent"]
+    assert [m["To"] for _, _, m in smtp.handler.received] == ["b@example.com"]

@@ -202,3 +202,27 @@ def test_backlog_left_is_saved_with_each_batch(app, dovecot):
     remaining = [batch.remaining for batch in email.fetch("")]
     assert remaining == [25, 15, 5, 0]
     email.close()
+
+
+@pytest.mark.parametrize(("security", "port"), [("tls", "tls_port"), ("starttls", "port")])
+def test_tls_and_starttls_connect_with_the_configured_ca(app, dovecot_tls, security, port):
+    from ventanilla.workers.poller import poll_channel
+
+    dovecot_tls.reset()
+    dovecot_tls.append([mail(1), mail(2)])
+    email = adapter(
+        app,
+        imap_port=getattr(dovecot_tls, port),
+        imap_security=security,
+        tls_ca_file=str(dovecot_tls.ca_file),
+    )
+    assert poll_channel(email) == 2
+    email.close()
+
+
+def test_untrusted_certificate_is_refused_naming_the_setting(app, dovecot_tls):
+    email = adapter(app, imap_port=dovecot_tls.tls_port, imap_security="tls")
+    with pytest.raises(ChannelError) as caught:
+        list(email.fetch(""))
+    assert not caught.value.retryable
+    assert "email.tls_ca_file" in str(caught.value)
