@@ -41,7 +41,7 @@ from ventanilla.routing.offices import assign_office
 from ventanilla.routing.text import strip_quoted
 from ventanilla.routing.types import is_request
 from ventanilla.store import pipeline
-from ventanilla.store.locks import lock_key
+from ventanilla.store.locks import lock_keys
 from ventanilla.store.pipeline import CaseFacts, MessageFacts
 from ventanilla.store.schema import utcnow
 from ventanilla.templates import render_acknowledgement
@@ -213,8 +213,7 @@ def radicate(messages: list[MessageFacts]) -> None:
         }
         # Two copies of one request radicated at once would both pass dedupe, and a burst
         # from one sender would slip under the hourly limit: key locks, in a fixed order.
-        for name in sorted({k for k in keys if k} | {f"ack-limit:{r}" for r in recipients}):
-            lock_key(session, name)
+        lock_keys(session, [*(k for k in keys if k), *(f"ack-limit:{r}" for r in recipients)])
         originals = pipeline.find_duplicates(session, keys, window_start(utcnow()))
         given = pipeline.acknowledgements_since(session, recipients, utcnow() - timedelta(hours=1))
         for message, filing, (plans, no_ack_reason) in prepared:
