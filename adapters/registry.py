@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from ventanilla.adapters.base import Acknowledgement, ChannelAdapter
 from ventanilla.adapters.email import EmailAdapter
+from ventanilla.adapters.twilio import TwilioAdapter
 from ventanilla.app import App
 from ventanilla.errors import ChannelError
 from ventanilla.settings import Settings
+
+TWILIO_CHANNELS = ("sms", "whatsapp", "voice")
 
 
 class UnavailableChannel:
@@ -20,7 +23,7 @@ class UnavailableChannel:
         raise ChannelError(self.channel, self.reason, retryable=False)
 
 
-def sender_for(channel: str, app: App) -> EmailAdapter | UnavailableChannel:
+def sender_for(channel: str, app: App) -> EmailAdapter | TwilioAdapter | UnavailableChannel:
     """The process's sender for `channel`, built once: it may keep a connection open."""
     sender = app.senders.get(channel)
     if sender is None:
@@ -28,9 +31,13 @@ def sender_for(channel: str, app: App) -> EmailAdapter | UnavailableChannel:
     return sender  # type: ignore[no-any-return]
 
 
-def _build_sender(channel: str, settings: Settings) -> EmailAdapter | UnavailableChannel:
+def _build_sender(
+    channel: str, settings: Settings
+) -> EmailAdapter | TwilioAdapter | UnavailableChannel:
     if channel == "email":
         return EmailAdapter(settings.email)
+    if channel in TWILIO_CHANNELS and settings.twilio.enabled:
+        return TwilioAdapter(settings)
     return UnavailableChannel(channel, f"acknowledgements by {channel} are not enabled")
 
 
@@ -39,4 +46,6 @@ def polling_adapters(settings: Settings, only: str | None = None) -> list[Channe
     adapters: list[ChannelAdapter] = []
     if settings.email.enabled and only in (None, "email"):
         adapters.append(EmailAdapter(settings.email))
+    if settings.twilio.enabled and only in (None, *TWILIO_CHANNELS):
+        adapters.append(TwilioAdapter(settings))
     return adapters

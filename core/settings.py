@@ -176,6 +176,34 @@ class TwilioSettings(Section):
     api_url: str = "https://api.twilio.com"
     sms_from: str = ""
     whatsapp_from: str = ""
+    # Phone numbers without a country code are read as numbers of this region.
+    region: str = Field("CO", pattern=r"^[A-Z]{2}$")
+    max_media: int = Field(5, ge=0, le=10)
+    max_media_bytes: int = Field(5 * 1024 * 1024, ge=1)
+    # The safety net: how often the Messages list is read, and how far back the first time.
+    poll_every_seconds: float = Field(300.0, gt=0)
+    poll_lookback_hours: float = Field(24.0, gt=0)
+    recording_max_seconds: int = Field(120, ge=5, le=3600)
+    voice: str = "Polly.Mia"
+    voice_greeting: str = (
+        "Bienvenido a la línea de atención al ciudadano. Después del tono, deje su petición, "
+        "queja, reclamo, sugerencia o denuncia, con su nombre. Recibirá un mensaje de texto "
+        "con su número de radicado."
+    )
+    voice_privacy_notice: str = (
+        "Sus datos se tratan según la política de protección de datos personales de la "
+        "entidad, publicada en su página web, con el fin de responder su solicitud."
+    )
+    voice_thanks: str = (
+        "Gracias. Recibimos su mensaje. Le enviaremos el radicado por mensaje de texto."
+    )
+
+    @model_validator(mode="after")
+    def _credentials_when_enabled(self) -> TwilioSettings:
+        missing = [k for k in ("account_sid", "auth_token", "sms_from") if not getattr(self, k)]
+        if self.enabled and missing:
+            raise ValueError(f"{missing[0]}: required when twilio.enabled is true")
+        return self
 
 
 class OfficeSettings(Section):

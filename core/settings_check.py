@@ -5,7 +5,7 @@ from __future__ import annotations
 from ventanilla.settings import Settings, read_file, secrets_in_file, settings_path
 
 # Channels whose intake has not landed yet: enabling them does nothing today.
-NOT_YET_AVAILABLE = ("telegram", "x", "twilio")
+NOT_YET_AVAILABLE = ("telegram", "x")
 
 
 def settings_warnings(settings: Settings) -> list[str]:
@@ -17,7 +17,36 @@ def settings_warnings(settings: Settings) -> list[str]:
                 f"{section}.enabled: this version has no {section} intake yet; "
                 "the setting is ignored"
             )
+    if settings.twilio.enabled:
+        warnings.extend(_sms_budget(settings))
     return warnings
+
+
+def _sms_budget(settings: Settings) -> list[str]:
+    """The SMS acknowledgement with the longest radicado and date must fit 2 segments."""
+    from datetime import UTC, date, datetime
+
+    from ventanilla.routing.sms import segments, to_gsm7
+    from ventanilla.store.pipeline import CaseFacts
+    from ventanilla.templates import case_context, environment
+
+    case = CaseFacts(
+        id=1,
+        radicado="9" * 20,
+        filed_at=datetime(2026, 9, 30, 20, 59, tzinfo=UTC),
+        due_date=date(2026, 9, 30),
+        type="informacion",
+    )
+    text = environment.get_template("ack/sms.txt.j2").render(
+        case_context(case, settings) | {"name": ""}
+    )
+    cost = segments(to_gsm7(text))
+    if cost.segments <= 2:
+        return []
+    return [
+        f"web.public_url, entity.privacy_policy_url: the SMS acknowledgement needs "
+        f"{cost.segments} segments (2 is the budget); shorter URLs bring it back"
+    ]
 
 
 def connection_problems(settings: Settings) -> list[str]:

@@ -64,7 +64,10 @@ def plan_acknowledgements(
     if channel == "email":
         return _checked_email(reply_email or sender, own_address)
     recipient = reply_phone or sender
-    return ([AckPlan(channel, recipient)], "") if recipient else ([], "no address to answer")
+    if not recipient:
+        return [], "no address to answer"
+    # A voice mail is answered by SMS: nobody calls a citizen back to read a number.
+    return [AckPlan("sms" if channel == "voice" else channel, recipient)], ""
 
 
 def within_hourly_limit(

@@ -32,13 +32,23 @@ def ack_status(statuses: list[str]) -> str:
     return "sent"
 
 
-def _acks_by_case(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
-    acks: dict[int, list[str]] = {}
+def ack_delivery(reports: list[str]) -> str | None:
+    """The provider's word on a case's acknowledgements: the worst report, None if none."""
+    for word in ("failed", "undelivered", "queued", "accepted", "sending", "sent", "read"):
+        if word in reports:
+            return word
+    return "delivered" if "delivered" in reports else None
+
+
+def _acks_by_case(session: Session, case_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    acks: dict[int, list[tuple[str, str]]] = {}
     if case_ids:
-        for case_id, status in session.execute(
-            select(Outbox.case_id, Outbox.status).where(Outbox.case_id.in_(case_ids))
+        for case_id, status, delivery in session.execute(
+            select(Outbox.case_id, Outbox.status, Outbox.delivery).where(
+                Outbox.case_id.in_(case_ids)
+            )
         ):
-            acks.setdefault(case_id, []).append(status)
+            acks.setdefault(case_id, []).append((status, delivery))
     return acks
 
 
@@ -62,7 +72,8 @@ def _case_rows(session: Session, *where: Any) -> list[dict[str, Any]]:
             "status": case.status,
             "office": case.office,
             "duplicate_of": duplicate_of,
-            "ack_status": ack_status(acks.get(case.id, [])),
+            "ack_status": ack_status([status for status, _ in acks.get(case.id, [])]),
+            "ack_delivery": ack_delivery([d for _, d in acks.get(case.id, []) if d]),
             "year": case.year,
             "number": case.number,
             "review_type": case.review_type,

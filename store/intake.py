@@ -11,7 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ventanilla.message import InboundMessage
@@ -118,6 +118,29 @@ def persist(
         ],
     )
     return Accepted(message_id, created=True)
+
+
+def record_transcription(session: Session, channel: str, provider_id: str, text: str) -> int | None:
+    """Put a voice mail's transcription in its message, if the pipeline has not taken it yet.
+
+    Returns the message id when the text was stored (the caller starts its pipeline).
+    """
+    row = session.execute(
+        select(MESSAGES.c.id, MESSAGES.c.flags).where(
+            MESSAGES.c.channel == channel,
+            MESSAGES.c.provider_id == provider_id,
+            MESSAGES.c.stage == "classify",
+        )
+    ).one_or_none()
+    if row is None or not (row.flags or {}).get("awaiting_transcription"):
+        return None
+    flags = {k: v for k, v in (row.flags or {}).items() if k != "awaiting_transcription"}
+    session.execute(
+        update(MESSAGES)
+        .where(MESSAGES.c.id == row.id, MESSAGES.c.stage == "classify")
+        .values(text=text, flags=flags, updated_at=utcnow())
+    )
+    return int(row.id)
 
 
 def save_checkpoint(session: Session, channel: str, cursor: str, backlog: int = 0) -> None:

@@ -357,6 +357,30 @@ def record_sent(session: Session, outbox_id: int, provider_ref: str) -> bool:
     return done
 
 
+def record_delivery(session: Session, provider_ref: str, delivery: str, error: str) -> bool:
+    """The provider's later report on an acknowledgement (a status callback)."""
+    outbox_id = session.scalar(select(OUTBOX.c.id).where(OUTBOX.c.provider_ref == provider_ref))
+    if outbox_id is None:
+        return False
+    session.execute(
+        update(OUTBOX)
+        .where(OUTBOX.c.id == outbox_id)
+        .values(delivery=delivery[:16], delivery_error=error[:64], updated_at=utcnow())
+    )
+    audit_rows(
+        session,
+        [
+            {
+                "entity": "outbox",
+                "entity_id": outbox_id,
+                "action": f"delivery:{delivery[:16]}",
+                "detail": {"error": error[:64]} if error else {},
+            }
+        ],
+    )
+    return True
+
+
 def record_send_failure(session: Session, outbox_id: int, error: str, *, final: bool) -> None:
     values: dict[str, Any] = {
         "last_error": error[:2000],

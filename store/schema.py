@@ -163,7 +163,10 @@ class Outbox(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
-    provider_ref: Mapped[str] = mapped_column(String(255), default="")
+    provider_ref: Mapped[str] = mapped_column(String(255), default="", index=True)
+    # What the provider reported afterwards (Twilio: queued, sent, delivered, failed...).
+    delivery: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    delivery_error: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -27,6 +27,7 @@ from ventanilla.store.cases import intake_outcome, request_state, show_case, web
 from ventanilla.templates import environment, spanish_date, spanish_datetime
 from ventanilla.web import metrics
 from ventanilla.web.outcomes import OutcomeWaiter
+from ventanilla.web.twilio import twilio_routes
 from ventanilla.workers.intake import accept
 from ventanilla.workers.notify import outcome_channel
 
@@ -50,6 +51,7 @@ def create_app(app: App | None = None) -> FastAPI:
         await waiter.stop()
 
     web = FastAPI(title="ventanilla", lifespan=lifespan, docs_url=None, redoc_url=None)
+    web.include_router(twilio_routes(app))
 
     def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("entity", settings.entity)

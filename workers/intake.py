@@ -22,13 +22,17 @@ def accept(message: InboundMessage) -> Accepted:
 
 
 def accept_batch(
-    messages: Sequence[InboundMessage], checkpoint: Checkpoint | None = None
+    messages: Sequence[InboundMessage],
+    checkpoint: Checkpoint | None = None,
+    *,
+    start_now: bool = True,
 ) -> list[Accepted]:
     """Store a batch and its channel's checkpoint in one transaction, then enqueue.
 
     A message the store refuses (it happens with hostile input) must not stop the channel:
     the batch is then stored one message at a time, and the refused one is kept raw in
-    quarantine with the reason.
+    quarantine with the reason. With `start_now` false the pipeline waits (a voice mail
+    waiting for its transcription); the reconciler starts it if nothing else does.
     """
     app = current_app()
     try:
@@ -49,7 +53,8 @@ def accept_batch(
         if outcome.created:
             log.info("message_received", message_id=outcome.message_id, channel=message.channel)
     try:
-        start(created)
+        if start_now:
+            start(created)
     except Exception:  # stored is what matters: the reconciler enqueues them later
         log.warning("enqueue_failed", messages=len(created))
     return accepted
