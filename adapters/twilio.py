@@ -161,10 +161,10 @@ class TwilioAdapter:
 
     def fetch(self, cursor: str) -> Iterator[Batch]:
         """Inbound messages sent after the cursor (`ISO date sent|SID`), oldest first."""
-        after, _, last_sid = cursor.partition("|")
+        cursor_time, _, last_sid = cursor.partition("|")
         since = (
-            datetime.fromisoformat(after)
-            if after
+            datetime.fromisoformat(cursor_time)
+            if cursor_time
             else datetime.now(UTC) - timedelta(hours=self.settings.poll_lookback_hours)
         )
         found = []
@@ -174,8 +174,8 @@ class TwilioAdapter:
                     continue
                 # Twilio filters by date sent; the cursor's exact time and SID skip the rest.
                 # The library writes the time as given followed by "Z": UTC it must be.
-                after = since.astimezone(UTC)
-                for item in self.client.messages.stream(to=number, date_sent_after=after):
+                utc = since.astimezone(UTC)
+                for item in self.client.messages.stream(to=number, date_sent_after=utc):
                     sent = item.date_sent or item.date_created
                     if item.direction != "inbound" or sent is None:
                         continue

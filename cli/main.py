@@ -103,6 +103,9 @@ def web(host: str | None, port: int | None) -> None:
         port=port or app.settings.web.port,
         log_level="warning",
         access_log=False,
+        # Longer than a proxy's or Twilio's idle keep-alive, so the server is never the
+        # one closing a connection a client is about to reuse.
+        timeout_keep_alive=75,
     )
 
 

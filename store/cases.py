@@ -26,6 +26,8 @@ def ack_status(statuses: list[str]) -> str:
     """One word for the acknowledgements of a case: none, pending, sent, failed or skipped."""
     if not statuses:
         return "none"
+    if "sending" in statuses:
+        statuses = [*statuses, "pending"]  # being sent right now: still pending
     for word in ("failed", "pending", "skipped"):
         if word in statuses:
             return word

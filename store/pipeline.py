@@ -258,6 +258,8 @@ def record_radicated(
                 "case_id": case.id,
                 "channel": plan.channel,
                 "recipient": plan.recipient,
+                # Claimed by the worker that radicates: it sends them right after commit.
+                "status": "sending",
                 "created_at": now,
                 "updated_at": now,
             }
@@ -302,7 +304,22 @@ class PendingAck:
     references: list[str]
 
 
-def claim_outbox(session: Session, outbox_id: int) -> PendingAck | None:
+def claim_outbox(session: Session, outbox_id: int) -> bool:
+    """Take a pending acknowledgement for sending; False if someone else has it (or had).
+
+    The claim is what makes "exactly once" hold when the reconciler re-sends an
+    acknowledgement a worker is delivering at that moment.
+    """
+    result = session.execute(
+        update(OUTBOX)
+        .where(OUTBOX.c.id == outbox_id, OUTBOX.c.status == "pending")
+        .values(status="sending", updated_at=utcnow())
+    )
+    return cast(CursorResult[Any], result).rowcount == 1
+
+
+def load_claimed(session: Session, outbox_id: int) -> PendingAck | None:
+    """What a claimed acknowledgement must say."""
     row = session.execute(
         select(
             OUTBOX.c.channel,
@@ -315,7 +332,7 @@ def claim_outbox(session: Session, outbox_id: int) -> PendingAck | None:
         )
         .join(CASES, CASES.c.id == OUTBOX.c.case_id)
         .join(MESSAGES, MESSAGES.c.id == CASES.c.message_id)
-        .where(OUTBOX.c.id == outbox_id, OUTBOX.c.status == "pending")
+        .where(OUTBOX.c.id == outbox_id, OUTBOX.c.status == "sending")
     ).one_or_none()
     if row is None:
         return None
@@ -342,7 +359,7 @@ def record_sent(session: Session, outbox_id: int, provider_ref: str) -> bool:
     now = utcnow()
     result = session.execute(
         update(OUTBOX)
-        .where(OUTBOX.c.id == outbox_id, OUTBOX.c.status == "pending")
+        .where(OUTBOX.c.id == outbox_id, OUTBOX.c.status == "sending")
         .values(
             status="sent",
             provider_ref=provider_ref,
@@ -382,16 +399,16 @@ def record_delivery(session: Session, provider_ref: str, delivery: str, error: s
 
 
 def record_send_failure(session: Session, outbox_id: int, error: str, *, final: bool) -> None:
+    # A temporary failure hands the acknowledgement back (pending) for the retry to claim.
     values: dict[str, Any] = {
         "last_error": error[:2000],
         "updated_at": utcnow(),
         "attempts": OUTBOX.c.attempts + 1,
+        "status": "failed" if final else "pending",
     }
-    if final:
-        values["status"] = "failed"
     session.execute(
         update(OUTBOX)
-        .where(OUTBOX.c.id == outbox_id, OUTBOX.c.status == "pending")
+        .where(OUTBOX.c.id == outbox_id, OUTBOX.c.status.in_(("pending", "sending")))
         .values(**values)
     )
     audit_rows(
@@ -423,21 +440,36 @@ def stuck_messages(
     return [(row.id, row.stage) for row in rows]
 
 
-def stuck_outbox(session: Session, older_than: timedelta, limit: int = 1000) -> list[int]:
-    cutoff = utcnow() - older_than
+def stuck_outbox(
+    session: Session, older_than: timedelta, sending_older_than: timedelta, limit: int = 1000
+) -> list[int]:
+    """Acknowledgements to send again: pending ones not moved for `older_than`, and ones
+    claimed for sending longer than `sending_older_than` ago (their worker died)."""
+    now = utcnow()
     return list(
         session.scalars(
             select(OUTBOX.c.id)
-            .where(OUTBOX.c.status == "pending", OUTBOX.c.updated_at <= cutoff)
+            .where(
+                ((OUTBOX.c.status == "pending") & (OUTBOX.c.updated_at <= now - older_than))
+                | (
+                    (OUTBOX.c.status == "sending")
+                    & (OUTBOX.c.updated_at <= now - sending_older_than)
+                )
+            )
             .order_by(OUTBOX.c.id)
             .limit(limit)
         )
     )
 
 
-def touch_outbox(session: Session, ids: Sequence[int]) -> None:
+def release_outbox(session: Session, ids: Sequence[int]) -> None:
+    """Make acknowledgements claimable again (pending), and look recently touched."""
     if ids:
-        session.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(updated_at=utcnow()))
+        session.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(ids), OUTBOX.c.status.in_(("pending", "sending")))
+            .values(status="pending", updated_at=utcnow())
+        )
 
 
 def touch_messages(session: Session, ids: Sequence[int]) -> None:
@@ -452,7 +484,11 @@ def in_flight(session: Session) -> int:
         or 0
     )
     pending = (
-        session.scalar(select(func.count()).select_from(OUTBOX).where(OUTBOX.c.status == "pending"))
+        session.scalar(
+            select(func.count())
+            .select_from(OUTBOX)
+            .where(OUTBOX.c.status.in_(("pending", "sending")))
+        )
         or 0
     )
     return int(messages) + int(pending)

@@ -26,9 +26,9 @@ from ventanilla.routing.types import TYPE_LABELS
 from ventanilla.store.cases import intake_outcome, request_state, show_case, web_request_id
 from ventanilla.templates import environment, spanish_date, spanish_datetime
 from ventanilla.web import metrics
+from ventanilla.web.batcher import IntakeBatcher
 from ventanilla.web.outcomes import OutcomeWaiter
 from ventanilla.web.twilio import twilio_routes
-from ventanilla.workers.intake import accept
 from ventanilla.workers.notify import outcome_channel
 
 API_FIELDS = ("type", "name", "email", "phone", "subject", "text")
@@ -41,17 +41,20 @@ def create_app(app: App | None = None) -> FastAPI:
         settings.web.max_attachments, settings.web.max_attachment_bytes, settings.web.max_text_chars
     )
     waiter = OutcomeWaiter(settings.queue.redis_url, outcome_channel(settings.queue.namespace))
+    batcher = IntakeBatcher()
     metrics.install_store_collector(app)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(lambda: app.db)  # migrate before the first request
         await waiter.start()
+        await batcher.start()
         yield
+        await batcher.stop()
         await waiter.stop()
 
     web = FastAPI(title="ventanilla", lifespan=lifespan, docs_url=None, redoc_url=None)
-    web.include_router(twilio_routes(app))
+    web.include_router(twilio_routes(app, batcher))
 
     def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("entity", settings.entity)
@@ -69,7 +72,7 @@ def create_app(app: App | None = None) -> FastAPI:
     async def submit(fields: dict[str, str], uploads: list[Upload]) -> tuple[int, str, Any]:
         """Accept a submission; returns its id, its receipt token and the outcome (or None)."""
         message = build_message(fields, uploads, limits)
-        accepted = await run_in_threadpool(accept, message)
+        accepted = await batcher.accept(message)
         metrics.intake_total.labels("web").inc()
         with metrics.intake_wait_seconds.time():
             decided = await waiter.wait(

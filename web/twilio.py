@@ -21,7 +21,7 @@ from ventanilla.logs import log
 from ventanilla.store.intake import record_transcription
 from ventanilla.store.pipeline import record_delivery
 from ventanilla.web import metrics
-from ventanilla.workers.intake import accept_batch
+from ventanilla.web.batcher import IntakeBatcher
 
 Handler = Callable[[dict[str, str]], Awaitable[Response]]
 
@@ -42,7 +42,7 @@ def called_urls(request: Request, public_url: str) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
-def twilio_routes(app: App) -> APIRouter:
+def twilio_routes(app: App, batcher: IntakeBatcher) -> APIRouter:
     router = APIRouter(prefix="/webhooks/twilio", include_in_schema=False)
     settings = app.settings
     adapter = TwilioAdapter(settings) if settings.twilio.enabled else None
@@ -70,8 +70,11 @@ def twilio_routes(app: App) -> APIRouter:
         if not params.get("MessageSid") or not params.get("From"):
             log.warning("twilio_malformed_webhook", path="messages")
             return PlainTextResponse("MessageSid and From are required", status_code=400)
-        message = await run_in_threadpool(adapter.message_from_webhook, params)
-        [accepted] = await run_in_threadpool(accept_batch, [message])
+        if params.get("NumMedia", "0") in ("", "0"):
+            message = adapter.message_from_webhook(params)  # no download: no thread needed
+        else:
+            message = await run_in_threadpool(adapter.message_from_webhook, params)
+        accepted = await batcher.accept(message)
         if accepted.created:
             metrics.intake_total.labels(message.channel).inc()
         return twiml(EMPTY_TWIML)  # a replayed MessageSid lands here too: stored once
@@ -90,7 +93,7 @@ def twilio_routes(app: App) -> APIRouter:
             return twiml(EMPTY_TWIML)
         # Stored now, radicated when the transcription arrives (or, without one, when the
         # reconciler finds it waiting).
-        [accepted] = await run_in_threadpool(accept_batch, [message], start_now=False)
+        accepted = await batcher.accept(message, start_now=False)
         if accepted.created:
             metrics.intake_total.labels("voice").inc()
         return twiml(adapter.recording_done_twiml())

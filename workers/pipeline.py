@@ -280,8 +280,12 @@ def deliver(outbox_id: int, *, inline: bool) -> None:
     `acknowledge` actor, or handed to that actor when this was the inline first attempt.
     """
     app = current_app()
+    if not inline:  # inline, the radicating transaction claimed it already
+        with app.db.transaction() as session:
+            if not pipeline.claim_outbox(session, outbox_id):
+                return  # sent, failed for good, or being sent by another worker
     with app.db.read() as session:
-        pending = pipeline.claim_outbox(session, outbox_id)
+        pending = pipeline.load_claimed(session, outbox_id)
     if pending is None:
         return
     ack = render_acknowledgement(pending, app.settings)

@@ -20,12 +20,15 @@ def reconcile(older_than: timedelta | None = None) -> int:
     app = current_app()
     if older_than is None:
         older_than = timedelta(seconds=app.settings.worker.stuck_after_seconds)
+    # An acknowledgement being sent is only taken back from a worker that has had the
+    # full period: a drain reconciling "everything now" must not send it a second time.
+    sending_after = timedelta(seconds=app.settings.worker.stuck_after_seconds)
     with app.db.transaction() as session:
         messages = pipeline.stuck_messages(session, older_than)
-        outbox = pipeline.stuck_outbox(session, older_than)
+        outbox = pipeline.stuck_outbox(session, older_than, max(older_than, sending_after))
         # Touch them so the next round waits a full period before sending them again.
         pipeline.touch_messages(session, [message_id for message_id, _ in messages])
-        pipeline.touch_outbox(session, outbox)
+        pipeline.release_outbox(session, outbox)
     start([message_id for message_id, _ in messages])
     for outbox_id in outbox:
         acknowledge.send(outbox_id)
