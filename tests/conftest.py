@@ -288,3 +288,36 @@ def dovecot_tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DovecotSer
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def app_with(
+    store_url: str, redis_server: RedisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Any]:
+    """This process's `App` on a fresh store and the private Redis, with settings from
+    `VENTANILLA_*` overrides given as keyword arguments (`email__enabled="true"`)."""
+    from ventanilla.app import current_app
+    from ventanilla.settings import get_settings
+
+    made: list[Any] = []
+
+    def make(**overrides: str) -> Any:
+        (tmp_path / "settings.toml").write_text("")
+        env = {
+            "SETTINGS": str(tmp_path / "settings.toml"),
+            "STORE__URL": store_url,
+            "STORE__ATTACHMENTS_DIR": str(tmp_path / "attachments"),
+            "QUEUE__REDIS_URL": redis_server.url,
+        } | {key.upper(): value for key, value in overrides.items()}
+        for key, value in env.items():
+            monkeypatch.setenv(f"VENTANILLA_{key}", value)
+        get_settings.cache_clear()
+        current_app.cache_clear()
+        made.append(current_app())
+        return made[-1]
+
+    yield make
+    for app in made:
+        app.db.dispose()
+    get_settings.cache_clear()
+    current_app.cache_clear()

@@ -8,7 +8,6 @@ were claimed, that could deliver one twice (seen as a flaky double SMS in the e2
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,22 +37,8 @@ class SlowSender:
 
 
 @pytest.fixture
-def app(store_url: str, redis_server, tmp_path, monkeypatch) -> Iterator[Any]:
-    (tmp_path / "settings.toml").write_text("")
-    monkeypatch.setenv("VENTANILLA_SETTINGS", str(tmp_path / "settings.toml"))
-    monkeypatch.setenv("VENTANILLA_STORE__URL", store_url)
-    monkeypatch.setenv("VENTANILLA_QUEUE__REDIS_URL", redis_server.url)
-    monkeypatch.setenv("VENTANILLA_STORE__ATTACHMENTS_DIR", str(tmp_path / "attachments"))
-    from ventanilla.app import current_app
-    from ventanilla.settings import get_settings
-
-    get_settings.cache_clear()
-    current_app.cache_clear()
-    app = current_app()
-    yield app
-    app.db.dispose()
-    get_settings.cache_clear()
-    current_app.cache_clear()
+def app(app_with) -> Any:
+    return app_with()
 
 
 def test_reconciler_during_an_inline_send_does_not_send_it_twice(app):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -31,33 +30,16 @@ def mail(n: int, *, size: int = 0) -> bytes:
 
 
 @pytest.fixture
-def app(dovecot, store_url, redis_server, tmp_path, monkeypatch) -> Iterator[Any]:
-    (tmp_path / "settings.toml").write_text("")
-    env = {
-        "SETTINGS": str(tmp_path / "settings.toml"),
-        "STORE__URL": store_url,
-        "STORE__ATTACHMENTS_DIR": str(tmp_path / "attachments"),
-        "QUEUE__REDIS_URL": redis_server.url,
-        "EMAIL__ENABLED": "true",
-        "EMAIL__IMAP_HOST": dovecot.host,
-        "EMAIL__IMAP_PORT": str(dovecot.port),
-        "EMAIL__IMAP_USER": dovecot.user,
-        "EMAIL__IMAP_PASSWORD": dovecot.password,
-        "EMAIL__IMAP_SECURITY": "plain",
-        "EMAIL__FETCH_BATCH": "10",
-    }
-    for key, value in env.items():
-        monkeypatch.setenv(f"VENTANILLA_{key}", value)
-    from ventanilla.app import current_app
-    from ventanilla.settings import get_settings
-
-    get_settings.cache_clear()
-    current_app.cache_clear()
-    app = current_app()
-    yield app
-    app.db.dispose()
-    get_settings.cache_clear()
-    current_app.cache_clear()
+def app(app_with, dovecot) -> Any:
+    return app_with(
+        email__enabled="true",
+        email__imap_host=dovecot.host,
+        email__imap_port=str(dovecot.port),
+        email__imap_user=dovecot.user,
+        email__imap_password=dovecot.password,
+        email__imap_security="plain",
+        email__fetch_batch="10",
+    )
 
 
 def adapter(app: Any, **changes: Any) -> Any:

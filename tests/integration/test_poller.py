@@ -6,8 +6,9 @@ store and Redis; a crash between the store and the source must import nothing tw
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -53,22 +54,8 @@ class ScriptedChannel:
 
 
 @pytest.fixture
-def app(store_url: str, redis_server, tmp_path, monkeypatch) -> Iterator[object]:
-    monkeypatch.setenv("VENTANILLA_SETTINGS", str(tmp_path / "none.toml"))
-    (tmp_path / "none.toml").write_text("")
-    monkeypatch.setenv("VENTANILLA_STORE__URL", store_url)
-    monkeypatch.setenv("VENTANILLA_QUEUE__REDIS_URL", redis_server.url)
-    monkeypatch.setenv("VENTANILLA_STORE__ATTACHMENTS_DIR", str(tmp_path / "attachments"))
-    from ventanilla.app import current_app
-    from ventanilla.settings import get_settings
-
-    get_settings.cache_clear()
-    current_app.cache_clear()
-    app = current_app()
-    yield app
-    app.db.dispose()
-    get_settings.cache_clear()
-    current_app.cache_clear()
+def app(app_with) -> Any:
+    return app_with()
 
 
 def stored(app) -> tuple[int, str]:
