@@ -296,7 +296,7 @@ class TwilioAdapter:
             log.warning("twilio_media_not_downloaded", error=type(error).__name__)
             return f"{name}: could not be downloaded ({_describe(error)}) from {url}"
         if len(content) > limit:
-            return f"{name}: over {limit // 1_048_576} MB, not kept"
+            return f"{name}: over the {limit / 1_048_576:.2g} MB limit, not kept"
         extension = {"audio/mpeg": ".mp3", "image/jpeg": ".jpg", "image/png": ".png",
                      "application/pdf": ".pdf"}.get(kind.split(";")[0], "")  # fmt: skip
         return Attachment(name if "." in name else f"{name}{extension}", kind, content)
