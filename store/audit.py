@@ -5,21 +5,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
 from ventanilla.store.schema import AuditEntry, utcnow
 
 AUDIT = AuditEntry.__table__
+_PENDING = "ventanilla.audit"
 
 
 def audit_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Append entries in one round trip; each row has entity, entity_id, action, detail."""
+    """Add entries to the transaction's trail; each row has entity, entity_id, action, detail.
+
+    They are written together just before the transaction commits (one round trip for a
+    whole batch), and dropped with it on rollback.
+    """
     if rows:
         now = utcnow()
-        session.execute(
-            insert(AUDIT), [{"at": now, "actor": "system", "detail": {}} | row for row in rows]
-        )
+        pending = session.info.setdefault(_PENDING, [])
+        pending.extend({"at": now, "actor": "system", "detail": {}} | row for row in rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_trail(session: Session) -> None:
+    rows = session.info.pop(_PENDING, None)
+    if rows:
+        session.execute(insert(AUDIT), rows)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_trail(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def record(
