@@ -98,3 +98,51 @@ def test_provider_redelivering_from_an_old_cursor_imports_nothing_twice(app):
         save_checkpoint(session, "telegram", "1")  # e.g. a restored backup of the cursor
     poll_channel(ScriptedChannel(4))
     assert stored(app) == (4, "4")
+
+
+class DownChannel(ScriptedChannel):
+    """A provider that is down for its first `failures` rounds, then comes back."""
+
+    channel = "x"
+
+    def __init__(self, count: int, failures: int) -> None:
+        super().__init__(count)
+        self.failures = failures
+        self.attempts: list[float] = []
+
+    def fetch(self, cursor: str) -> Iterable[Batch]:
+        import time
+
+        from ventanilla.errors import ChannelError
+
+        self.attempts.append(time.monotonic())
+        if len(self.attempts) <= self.failures:
+            raise ChannelError(self.channel, "connection refused", retryable=True)
+        yield from super().fetch(cursor)
+
+
+def test_a_channel_that_is_down_backs_off_and_never_holds_up_another(app):
+    import threading
+
+    from ventanilla.workers.poller import run_channel
+
+    down, healthy = DownChannel(3, failures=2), ScriptedChannel(4)
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=run_channel, args=(adapter, 0.05, stop), daemon=True)
+        for adapter in (down, healthy)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        from tests.conftest import wait_until
+
+        wait_until(lambda: healthy.committed == 4, 10, "the healthy channel")
+        assert down.committed == 0  # the other one is still waiting out its backoff
+        wait_until(lambda: down.committed == 3, 20, "the channel that came back")
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(10)
+    first, second, third = down.attempts[:3]
+    assert second - first >= 0.9 and third - second >= 1.9  # 1 s, then 2 s
