@@ -17,7 +17,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from ventanilla.adapters.base import Acknowledgement
 from ventanilla.routing.types import TYPE_LABELS
 from ventanilla.settings import Settings
-from ventanilla.store.pipeline import CaseFacts, PendingAck
+from ventanilla.store.outbox import PendingAck
+from ventanilla.store.pipeline import CaseFacts
 
 TEMPLATES_DIR = Path(__file__).parent
 MONTHS = (

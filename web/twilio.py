@@ -19,7 +19,7 @@ from ventanilla.adapters.twilio import EMPTY_TWIML, TwilioAdapter
 from ventanilla.app import App
 from ventanilla.logs import log
 from ventanilla.store.intake import record_transcription
-from ventanilla.store.pipeline import record_delivery
+from ventanilla.store.outbox import record_delivery
 from ventanilla.web import metrics
 from ventanilla.web.batcher import IntakeBatcher
 

@@ -40,7 +40,7 @@ from ventanilla.routing.followups import follow_up_of, quoted_radicados, thread_
 from ventanilla.routing.offices import assign_office
 from ventanilla.routing.text import strip_quoted
 from ventanilla.routing.types import is_request
-from ventanilla.store import pipeline
+from ventanilla.store import outbox, pipeline
 from ventanilla.store.locks import lock_keys
 from ventanilla.store.pipeline import CaseFacts, MessageFacts
 from ventanilla.store.schema import utcnow
@@ -215,7 +215,7 @@ def radicate(messages: list[MessageFacts]) -> None:
         # from one sender would slip under the hourly limit: key locks, in a fixed order.
         lock_keys(session, [*(k for k in keys if k), *(f"ack-limit:{r}" for r in recipients)])
         originals = pipeline.find_duplicates(session, keys, window_start(utcnow()))
-        given = pipeline.acknowledgements_since(session, recipients, utcnow() - timedelta(hours=1))
+        given = outbox.acknowledgements_since(session, recipients, utcnow() - timedelta(hours=1))
         for message, filing, (plans, no_ack_reason) in prepared:
             if message.id not in waiting:
                 continue
@@ -282,10 +282,10 @@ def deliver(outbox_id: int, *, inline: bool) -> None:
     app = current_app()
     if not inline:  # inline, the radicating transaction claimed it already
         with app.db.transaction() as session:
-            if not pipeline.claim_outbox(session, outbox_id):
+            if not outbox.claim_outbox(session, outbox_id):
                 return  # sent, failed for good, or being sent by another worker
     with app.db.read() as session:
-        pending = pipeline.load_claimed(session, outbox_id)
+        pending = outbox.load_claimed(session, outbox_id)
     if pending is None:
         return
     ack = render_acknowledgement(pending, app.settings)
@@ -293,7 +293,7 @@ def deliver(outbox_id: int, *, inline: bool) -> None:
         provider_ref = sender_for(pending.channel, app).send(ack)
     except ChannelError as error:
         with app.db.transaction() as session:
-            pipeline.record_send_failure(session, outbox_id, str(error), final=not error.retryable)
+            outbox.record_send_failure(session, outbox_id, str(error), final=not error.retryable)
         if not error.retryable:
             log.warning("acknowledgement_failed", outbox_id=outbox_id, radicado=ack.radicado)
         elif inline:
@@ -302,7 +302,7 @@ def deliver(outbox_id: int, *, inline: bool) -> None:
             raise
         return
     with app.db.transaction() as session:
-        pipeline.record_sent(session, outbox_id, provider_ref)
+        outbox.record_sent(session, outbox_id, provider_ref)
     log.info("acknowledged", outbox_id=outbox_id, radicado=ack.radicado, channel=ack.channel)
 
 
@@ -323,7 +323,7 @@ def _quarantine_failed(message_ids: list[int] | int, reason: str) -> None:
 
 def _fail_acknowledgement(outbox_id: int, reason: str) -> None:
     with current_app().db.transaction() as session:
-        pipeline.record_send_failure(session, outbox_id, reason, final=True)
+        outbox.record_send_failure(session, outbox_id, reason, final=True)
 
 
 dead_letter_handlers.update({"advance": _quarantine_failed, "acknowledge": _fail_acknowledgement})

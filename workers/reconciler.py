@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from ventanilla.app import current_app
 from ventanilla.logs import log
-from ventanilla.store import pipeline
+from ventanilla.store import outbox, pipeline
 
 
 def reconcile(older_than: timedelta | None = None) -> int:
@@ -25,13 +25,13 @@ def reconcile(older_than: timedelta | None = None) -> int:
     sending_after = timedelta(seconds=app.settings.worker.stuck_after_seconds)
     with app.db.transaction() as session:
         messages = pipeline.stuck_messages(session, older_than)
-        outbox = pipeline.stuck_outbox(session, older_than, max(older_than, sending_after))
+        acks = outbox.stuck_outbox(session, older_than, max(older_than, sending_after))
         # Touch them so the next round waits a full period before sending them again.
         pipeline.touch_messages(session, [message_id for message_id, _ in messages])
-        pipeline.release_outbox(session, outbox)
+        outbox.release_outbox(session, acks)
     start([message_id for message_id, _ in messages])
-    for outbox_id in outbox:
+    for outbox_id in acks:
         acknowledge.send(outbox_id)
-    if messages or outbox:
-        log.info("reconciled", messages=len(messages), acknowledgements=len(outbox))
-    return len(messages) + len(outbox)
+    if messages or acks:
+        log.info("reconciled", messages=len(messages), acknowledgements=len(acks))
+    return len(messages) + len(acks)

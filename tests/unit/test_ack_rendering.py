@@ -9,7 +9,8 @@ import pytest
 
 from ventanilla.adapters.base import Acknowledgement
 from ventanilla.settings import EntitySettings, Settings, WebSettings
-from ventanilla.store.pipeline import CaseFacts, PendingAck
+from ventanilla.store.outbox import PendingAck
+from ventanilla.store.pipeline import CaseFacts
 from ventanilla.templates import render_acknowledgement, spanish_date, spanish_datetime
 
 RADICADO = "20261000000012"
