@@ -8,6 +8,7 @@ taking another number.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
@@ -36,76 +37,100 @@ class BuiltinRegistry:
             year=year, office=self.office_code, number=number, kind=self.kind_digit
         )
 
-    def next_number(self, session: Session, year: int) -> int:
-        """Move the year's counter and return the new value.
+    def next_numbers(self, session: Session, year: int, count: int = 1) -> range:
+        """Move the year's counter by `count` and return the numbers taken.
 
         The UPDATE takes the row lock that every other radication of the year queues
-        behind until the caller commits; the lock is what makes the numbers gap-free.
+        behind until the caller commits; the lock is what makes the numbers gap-free. A
+        batch takes all its numbers in one statement, late in its transaction, so the
+        lock is held for as short a time as possible.
         """
         bump = (
             update(COUNTERS)
             .where(COUNTERS.c.year == year)
-            .values(value=COUNTERS.c.value + 1)
+            .values(value=COUNTERS.c.value + count)
             .returning(COUNTERS.c.value)
         )
-        number = session.execute(bump).scalar_one_or_none()
-        if number is None:  # the year's first radicado: create the row, then move it
+        last = session.execute(bump).scalar_one_or_none()
+        if last is None:  # the year's first radicado: create the row, then move it
             insert_counter = dialect_insert(session)(COUNTERS).values(year=year, value=0)
             session.execute(insert_counter.on_conflict_do_nothing())
-            number = session.execute(bump).scalar_one()
-        return int(number)
+            last = session.execute(bump).scalar_one()
+        return range(int(last) - count + 1, int(last) + 1)
 
     def radicate(self, session: Session, message: Filable, filing: Filing) -> CaseFacts:
-        existing = session.execute(
-            select(*CASE_COLUMNS).where(CASES.c.message_id == message.id)
-        ).one_or_none()
-        if existing is not None:
-            return CaseFacts(**existing._mapping)
-        year = filing.filed_at.astimezone(self.zone).year
-        # From here to the caller's commit every radication of the year waits: keep it short.
-        number = self.next_number(session, year)
-        radicado = self.format_number(year, number)
-        case_id = session.execute(
-            insert(CASES).returning(CASES.c.id),
-            {
-                "radicado": radicado,
-                "year": year,
-                "number": number,
-                "message_id": message.id,
-                "filed_at": filing.filed_at,
-                "received_at": message.received_at,
-                "due_date": filing.due_date,
-                "type": filing.type,
-                "channel": message.channel,
-                "status": "radicado",
-                "office": filing.office,
-                "review_type": filing.review_type,
-                "annul_reason": "",
-            },
-        ).scalar_one()
-        audit_rows(
-            session,
-            [
+        return self.radicate_many(session, [(message, filing)])[0]
+
+    def radicate_many(
+        self, session: Session, items: Sequence[tuple[Filable, Filing]]
+    ) -> list[CaseFacts]:
+        if not items:
+            return []
+        ids = [message.id for message, _ in items]
+        found = {
+            row.message_id: CaseFacts(
+                **{k: v for k, v in row._mapping.items() if k != "message_id"}
+            )
+            for row in session.execute(
+                select(*CASE_COLUMNS, CASES.c.message_id).where(CASES.c.message_id.in_(ids))
+            )
+        }
+        new = [(m, f) for m, f in items if m.id not in found]
+        by_year: dict[int, list[tuple[Filable, Filing]]] = {}
+        for message, filing in new:
+            by_year.setdefault(filing.filed_at.astimezone(self.zone).year, []).append(
+                (message, filing)
+            )
+        for year, group in sorted(by_year.items()):
+            # From here to the caller's commit every radication of the year waits.
+            numbers = self.next_numbers(session, year, len(group))
+            rows = [
                 {
-                    "entity": "case",
-                    "entity_id": case_id,
-                    "action": "radicated",
-                    "detail": {
-                        "radicado": radicado,
-                        "message_id": message.id,
-                        "type": filing.type,
-                        "due_date": filing.due_date.isoformat(),
-                    },
+                    "radicado": self.format_number(year, number),
+                    "year": year,
+                    "number": number,
+                    "message_id": message.id,
+                    "filed_at": filing.filed_at,
+                    "received_at": message.received_at,
+                    "due_date": filing.due_date,
+                    "type": filing.type,
+                    "channel": message.channel,
+                    "status": "radicado",
+                    "office": filing.office,
+                    "review_type": filing.review_type,
+                    "annul_reason": "",
                 }
-            ],
-        )
-        return CaseFacts(
-            id=case_id,
-            radicado=radicado,
-            filed_at=filing.filed_at,
-            due_date=filing.due_date,
-            type=filing.type,
-        )
+                for number, (message, filing) in zip(numbers, group, strict=True)
+            ]
+            case_ids = session.scalars(
+                insert(CASES).returning(CASES.c.id, sort_by_parameter_order=True), rows
+            ).all()
+            audit_rows(
+                session,
+                [
+                    {
+                        "entity": "case",
+                        "entity_id": case_id,
+                        "action": "radicated",
+                        "detail": {
+                            "radicado": row["radicado"],
+                            "message_id": row["message_id"],
+                            "type": row["type"],
+                            "due_date": row["due_date"].isoformat(),
+                        },
+                    }
+                    for case_id, row in zip(case_ids, rows, strict=True)
+                ],
+            )
+            for case_id, row in zip(case_ids, rows, strict=True):
+                found[row["message_id"]] = CaseFacts(
+                    id=case_id,
+                    radicado=row["radicado"],
+                    filed_at=row["filed_at"],
+                    due_date=row["due_date"],
+                    type=row["type"],
+                )
+        return [found[message.id] for message, _ in items]
 
     def annul(self, session: Session, radicado: str, reason: str, actor: str) -> Case:
         if not reason.strip():

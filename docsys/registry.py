@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -43,6 +44,12 @@ class Registry(Protocol):
         Must be idempotent: a message that already has a case gets that case back, and a
         rolled-back transaction must leave no number used.
         """
+        ...
+
+    def radicate_many(
+        self, session: Session, items: Sequence[tuple[Filable, Filing]]
+    ) -> list[CaseFacts]:
+        """`radicate` for several messages at once, in order (a batch of the pipeline)."""
         ...
 
     def annul(self, session: Session, radicado: str, reason: str, actor: str) -> Case:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, insert, select, update
+from sqlalchemy import CursorResult, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ventanilla.routing.acknowledgements import AckPlan
@@ -232,41 +232,60 @@ def record_duplicate(
 
 
 def record_radicated(
-    session: Session, message_id: int, case: CaseFacts, plans: Sequence[AckPlan], no_ack_reason: str
-) -> list[int] | None:
-    """Link the case and create its outbox rows; returns the outbox ids to send.
+    session: Session, filed: Sequence[tuple[int, CaseFacts, Sequence[AckPlan], str]]
+) -> list[int]:
+    """Link each message (id, case, acknowledgement plans, reason for none) to its case
+    and create the outbox rows, claimed for the caller to send; returns their ids.
 
-    None when the message had already left the stage: the caller must roll back.
+    The caller holds the messages' row locks at the radicate stage, so every update
+    applies; one statement each for the batch keeps the year's counter lock short.
     """
-    if not _advance(
-        session,
-        message_id,
-        "radicate",
-        "done",
-        status="case",
-        case_id=case.id,
-        reason=no_ack_reason,
-    ):
-        return None
-    if not plans:
+    if not filed:
         return []
     now = utcnow()
-    rows = session.execute(
-        insert(OUTBOX).returning(OUTBOX.c.id),
+    session.execute(
+        update(MESSAGES)
+        .where(MESSAGES.c.id == bindparam("b_id"), MESSAGES.c.stage == "radicate")
+        .values(
+            stage="done",
+            status="case",
+            case_id=bindparam("b_case"),
+            reason=bindparam("b_reason"),
+            updated_at=now,
+        ),
+        [{"b_id": mid, "b_case": case.id, "b_reason": why} for mid, case, _, why in filed],
+    )
+    audit_rows(
+        session,
         [
             {
-                "case_id": case.id,
-                "channel": plan.channel,
-                "recipient": plan.recipient,
-                # Claimed by the worker that radicates: it sends them right after commit.
-                "status": "sending",
-                "created_at": now,
-                "updated_at": now,
+                "entity": "message",
+                "entity_id": message_id,
+                "action": "stage:done",
+                "detail": {"status": "case"},
             }
-            for plan in plans
+            for message_id, _, _, _ in filed
         ],
     )
-    return [row.id for row in rows]
+    rows = [
+        {
+            "case_id": case.id,
+            "channel": plan.channel,
+            "recipient": plan.recipient,
+            # Claimed by the worker that radicates: it sends them right after commit.
+            "status": "sending",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for _, case, plans, _ in filed
+        for plan in plans
+    ]
+    if not rows:
+        return []
+    inserted = session.scalars(
+        insert(OUTBOX).returning(OUTBOX.c.id, sort_by_parameter_order=True), rows
+    )
+    return list(inserted)
 
 
 def quarantine(session: Session, message_id: int, reason: str) -> None:

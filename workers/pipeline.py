@@ -201,7 +201,6 @@ def radicate(messages: list[MessageFacts]) -> None:
     recipients = sorted({plan.recipient for _, _, (plans, _) in prepared for plan in plans})
     keys = [m.dedupe_key for m in messages]
     limit = app.settings.worker.acks_per_sender_per_hour
-    outbox_ids: list[int] = []
     filed: list[tuple[int, str]] = []
     with app.db.transaction() as session:
         # Row locks, in id order: a concurrent delivery of the same batch waits, then
@@ -216,6 +215,9 @@ def radicate(messages: list[MessageFacts]) -> None:
         lock_keys(session, [*(k for k in keys if k), *(f"ack-limit:{r}" for r in recipients)])
         originals = pipeline.find_duplicates(session, keys, window_start(utcnow()))
         given = outbox.acknowledgements_since(session, recipients, utcnow() - timedelta(hours=1))
+        to_file: list[tuple[MessageFacts, Filing, list[AckPlan], str]] = []
+        twins: list[tuple[MessageFacts, int]] = []  # the same request twice in this batch
+        first_with: dict[str, int] = {}
         for message, filing, (plans, no_ack_reason) in prepared:
             if message.id not in waiting:
                 continue
@@ -225,17 +227,30 @@ def radicate(messages: list[MessageFacts]) -> None:
                 pipeline.record_duplicate(session, message.id, "radicate", original, key)
                 filed.append((message.id, original.radicado))
                 continue
-            case = app.registry.radicate(session, message, filing)
+            if key and key in first_with:
+                twins.append((message, first_with[key]))
+                continue
             if key:
-                originals[key] = case
+                first_with[key] = len(to_file)
             plans, no_ack_reason = within_hourly_limit(plans, no_ack_reason, given, limit)
             if no_ack_reason.startswith("not acknowledged: over"):
                 log.warning("acknowledgement_rate_limited", message_id=message.id, limit=limit)
             for plan in plans:
                 given[plan.recipient] = given.get(plan.recipient, 0) + 1
-            ids = pipeline.record_radicated(session, message.id, case, plans, no_ack_reason)
-            outbox_ids.extend(ids or [])
-            filed.append((message.id, case.radicado))
+            to_file.append((message, filing, plans, no_ack_reason))
+        # Numbers last: from here to the commit the year's counter is locked.
+        cases = app.registry.radicate_many(session, [(m, f) for m, f, _, _ in to_file])
+        outbox_ids = pipeline.record_radicated(
+            session,
+            [
+                (message.id, case, plans, why)
+                for (message, _, plans, why), case in zip(to_file, cases, strict=True)
+            ],
+        )
+        for twin, index in twins:
+            pipeline.record_duplicate(session, twin.id, "radicate", cases[index], twin.dedupe_key)
+            filed.append((twin.id, cases[index].radicado))
+        filed.extend((m.id, case.radicado) for (m, *_), case in zip(to_file, cases, strict=True))
     for message_id, radicado in filed:
         log.info("radicated", message_id=message_id, radicado=radicado)
         announce_outcome(message_id)
