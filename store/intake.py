@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -53,71 +56,99 @@ def persist(
     checkpoint: tuple[str, str] | None = None,
 ) -> Accepted:
     """Store `message` (and move `checkpoint`) in the caller's transaction, exactly once."""
-    existing = session.scalar(
-        select(MESSAGES.c.id).where(
-            MESSAGES.c.channel == message.channel,
-            MESSAGES.c.provider_id == message.provider_id,
-        )
-    )
-    if existing is not None:
-        if checkpoint:
-            save_checkpoint(session, *checkpoint)
-        return Accepted(existing, created=False)
-    for attachment in message.attachments:
-        store_blob(attachments_dir, attachment.content, attachment.sha256)
-    now = utcnow()
-    message_id = session.execute(
-        insert(MESSAGES).returning(MESSAGES.c.id),
-        {
-            "channel": message.channel,
-            "provider_id": message.provider_id,
-            "received_at": message.received_at,
-            "created_at": now,
-            "updated_at": now,
-            "sender": message.sender,
-            "sender_name": message.sender_name,
-            "subject": message.subject,
-            "text": message.text,
-            "reply_email": message.reply_email,
-            "reply_phone": message.reply_phone,
-            "requested_type": message.requested_type,
-            "references": list(message.references),
-            "flags": dict(message.flags),
-            "raw": message.raw,
-            "stage": "classify",
-            "status": "pending",
-            "reason": "",
-            "features": [],
-        },
-    ).scalar_one()
-    if message.attachments:
-        session.execute(
-            insert(ATTACHMENTS),
-            [
-                {
-                    "message_id": message_id,
-                    "sha256": a.sha256,
-                    "filename": a.filename,
-                    "content_type": a.content_type,
-                    "size": a.size,
-                }
-                for a in message.attachments
-            ],
-        )
+    [accepted] = persist_many(session, [message], attachments_dir)
     if checkpoint:
         save_checkpoint(session, *checkpoint)
-    audit_rows(
-        session,
-        [
+    return accepted
+
+
+def persist_many(
+    session: Session, messages: Sequence[InboundMessage], attachments_dir: Path
+) -> list[Accepted]:
+    """Store each message once, in the caller's transaction: one statement per table for
+    the whole batch. A provider id already stored, or twice in the batch, is not stored
+    again; its outcome says so (`created` false) with the id it has."""
+    if not messages:
+        return []
+    wanted = {(m.channel, m.provider_id) for m in messages}
+    known: dict[tuple[str, str], int] = {}
+    for channel in {channel for channel, _ in wanted}:
+        ids = [pid for ch, pid in wanted if ch == channel]
+        for row in session.execute(
+            select(MESSAGES.c.id, MESSAGES.c.provider_id).where(
+                MESSAGES.c.channel == channel, MESSAGES.c.provider_id.in_(ids)
+            )
+        ):
+            known[(channel, row.provider_id)] = row.id
+    fresh: dict[tuple[str, str], InboundMessage] = {}
+    for message in messages:
+        key = (message.channel, message.provider_id)
+        if key not in known:
+            fresh.setdefault(key, message)
+    if fresh:
+        now = utcnow()
+        for message in fresh.values():
+            for attachment in message.attachments:
+                store_blob(attachments_dir, attachment.content, attachment.sha256)
+        new_ids = session.scalars(
+            insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True),
+            [_row(message, now) for message in fresh.values()],
+        ).all()
+        known.update(zip(fresh, new_ids, strict=True))
+        attachments = [
             {
-                "entity": "message",
-                "entity_id": message_id,
-                "action": "received",
-                "detail": {"channel": message.channel},
+                "message_id": known[key],
+                "sha256": a.sha256,
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "size": a.size,
             }
-        ],
-    )
-    return Accepted(message_id, created=True)
+            for key, message in fresh.items()
+            for a in message.attachments
+        ]
+        if attachments:
+            session.execute(insert(ATTACHMENTS), attachments)
+        audit_rows(
+            session,
+            [
+                {
+                    "entity": "message",
+                    "entity_id": known[key],
+                    "action": "received",
+                    "detail": {"channel": key[0]},
+                }
+                for key in fresh
+            ],
+        )
+    outcomes = []
+    for message in messages:
+        key = (message.channel, message.provider_id)
+        outcomes.append(Accepted(known[key], created=fresh.pop(key, None) is not None))
+    return outcomes
+
+
+def _row(message: InboundMessage, now: datetime) -> dict[str, Any]:
+    return {
+        "channel": message.channel,
+        "provider_id": message.provider_id,
+        "received_at": message.received_at,
+        "created_at": now,
+        "updated_at": now,
+        "sender": message.sender,
+        "sender_name": message.sender_name,
+        "subject": message.subject,
+        "text": message.text,
+        "reply_email": message.reply_email,
+        "reply_phone": message.reply_phone,
+        "requested_type": message.requested_type,
+        "references": list(message.references),
+        "flags": dict(message.flags),
+        "raw": message.raw,
+        "stage": "classify",
+        "status": "pending",
+        "reason": "",
+        "features": [],
+    }
 
 
 def record_transcription(session: Session, channel: str, provider_id: str, text: str) -> int | None:

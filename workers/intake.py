@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from ventanilla.app import current_app
 from ventanilla.logs import log
 from ventanilla.message import InboundMessage
-from ventanilla.store.intake import Accepted, persist, save_checkpoint
+from ventanilla.store.intake import Accepted, persist, persist_many, save_checkpoint
 
 # (channel, cursor, messages still waiting at the source)
 Checkpoint = tuple[str, str, int]
@@ -65,7 +65,7 @@ def _store_together(
 ) -> list[Accepted]:
     app = current_app()
     with app.db.transaction() as session:
-        accepted = [persist(session, message, app.attachments_dir) for message in messages]
+        accepted = persist_many(session, messages, app.attachments_dir)
         if checkpoint:
             save_checkpoint(session, *checkpoint)
     return accepted
