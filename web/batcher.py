@@ -28,7 +28,7 @@ class _Waiting:
 
 
 class IntakeBatcher:
-    def __init__(self, max_batch: int = 100) -> None:
+    def __init__(self, max_batch: int = 32) -> None:
         self.max_batch = max_batch
         self._waiting: list[_Waiting] = []
         self._wakeup: asyncio.Event | None = None
