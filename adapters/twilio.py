@@ -157,6 +157,15 @@ class TwilioAdapter:
             raw=json.dumps(dict(params), ensure_ascii=False).encode(),
         )
 
+    def probe(self) -> None:
+        """Reach the API with our credentials (`ventanilla check --connect`)."""
+        try:
+            self.client.messages.list(limit=1)
+        except (TwilioException, requests.RequestException) as error:
+            status = _status(error)
+            key = "twilio.auth_token" if status in (401, 403) else "twilio.api_url"
+            raise ChannelError("sms", f"{key}: {_describe(error)}", retryable=False) from None
+
     # -- safety net ----------------------------------------------------------------------
 
     def fetch(self, cursor: str) -> Iterator[Batch]:
@@ -320,7 +329,17 @@ def _count(value: Any) -> int:
         return 0
 
 
+def _status(error: Exception) -> int | None:
+    """The HTTP status of a Twilio error: a list page that fails is a plain
+    TwilioException carrying the response, not a TwilioRestException."""
+    if isinstance(error, TwilioRestException):
+        return int(error.status)
+    response = error.args[1] if len(error.args) > 1 else None
+    return getattr(response, "status_code", None)
+
+
 def _describe(error: Exception) -> str:
     if isinstance(error, TwilioRestException):
         return f"Twilio {error.status} (code {error.code})"
-    return type(error).__name__
+    status = _status(error)
+    return f"Twilio {status}" if status else type(error).__name__

@@ -76,6 +76,14 @@ def connection_problems(settings: Settings) -> list[str]:
             problems.append(f"email.imap_host: cannot read the mailbox ({error})")
         finally:
             adapter.close()
+    if settings.twilio.enabled:
+        from ventanilla.adapters.twilio import TwilioAdapter
+        from ventanilla.errors import ChannelError
+
+        try:
+            TwilioAdapter(settings).probe()
+        except ChannelError as error:
+            problems.append(f"{str(error).removeprefix('sms: ')} (cannot reach Twilio)")
     if settings.email.smtp_host:
         import smtplib
 

@@ -63,3 +63,18 @@ def test_media_that_cannot_be_downloaded_never_loses_the_message():
     assert message.text == "Foto" and message.attachments == ()
     [reason] = message.flags["dropped_attachments"]
     assert "could not be downloaded" in reason
+
+
+def test_check_connect_names_the_twilio_setting_that_is_wrong():
+    from ventanilla.settings_check import connection_problems
+
+    with FakeTwilio() as fake:
+        good = adapter(fake).settings
+        settings = Settings(
+            twilio=good.model_dump() | {"enabled": True},
+            queue={"redis_url": "redis://127.0.0.1:1/0"},
+        )
+        assert not [p for p in connection_problems(settings) if "twilio" in p]
+        wrong = Settings(twilio=good.model_dump() | {"enabled": True, "auth_token": "otro"})
+        problems = connection_problems(wrong)
+    assert any(p.startswith("twilio.auth_token: Twilio 401") for p in problems), problems
