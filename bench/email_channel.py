@@ -98,21 +98,16 @@ def memory_kib(pid: int, key: str) -> int:
 
 
 def email_env(base: dict[str, str], dovecot: DovecotServer, smtp_port: int) -> dict[str, str]:
-    env = dict(base)
-    env.update(
-        {
-            "VENTANILLA_EMAIL__ENABLED": "true",
-            "VENTANILLA_EMAIL__IMAP_HOST": dovecot.host,
-            "VENTANILLA_EMAIL__IMAP_PORT": str(dovecot.port),
-            "VENTANILLA_EMAIL__IMAP_USER": dovecot.user,
-            "VENTANILLA_EMAIL__IMAP_PASSWORD": dovecot.password,
-            "VENTANILLA_EMAIL__IMAP_SECURITY": "plain",
+    mailbox = {f"VENTANILLA_{k.upper()}": v for k, v in dovecot.mailbox_settings().items()}
+    return (
+        base
+        | mailbox
+        | {
             "VENTANILLA_EMAIL__SMTP_HOST": "127.0.0.1",
             "VENTANILLA_EMAIL__SMTP_PORT": str(smtp_port),
             "VENTANILLA_EMAIL__SMTP_SECURITY": "plain",
         }
     )
-    return env
 
 
 def append_all(dovecot: DovecotServer, count: int) -> float:

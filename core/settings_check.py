@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ventanilla.errors import ChannelError
 from ventanilla.settings import Settings, read_file, secrets_in_file, settings_path
 
 # Channels whose intake has not landed yet: enabling them does nothing today.
@@ -67,7 +68,6 @@ def connection_problems(settings: Settings) -> list[str]:
         problems.append(f"queue.redis_url: cannot connect ({type(error).__name__}: {error})")
     if settings.email.enabled:
         from ventanilla.adapters.email import EmailAdapter
-        from ventanilla.errors import ChannelError
 
         adapter = EmailAdapter(settings.email)
         try:
@@ -78,7 +78,6 @@ def connection_problems(settings: Settings) -> list[str]:
             adapter.close()
     if settings.twilio.enabled:
         from ventanilla.adapters.twilio import TwilioAdapter
-        from ventanilla.errors import ChannelError
 
         try:
             TwilioAdapter(settings).probe()

@@ -96,16 +96,18 @@ def _advance(
     return moved
 
 
-def record_classification(
-    session: Session, message_id: int, decision: Classification, is_request: bool, reason: str = ""
-) -> bool:
-    values: dict[str, Any] = {
+def _classified(decision: Classification) -> dict[str, Any]:
+    return {
         "type": decision.type,
         "confidence": decision.confidence,
         "features": list(decision.features),
     }
-    if is_request:
-        return _advance(session, message_id, "classify", "dedupe", **values)
+
+
+def record_not_a_request(
+    session: Session, message_id: int, decision: Classification, reason: str = ""
+) -> bool:
+    """Classified as no request (comment, spam, machine mail): stored, shown, not radicated."""
     return _advance(
         session,
         message_id,
@@ -113,7 +115,7 @@ def record_classification(
         "done",
         status="ignored",
         reason=reason or f"not a request: {decision.type}",
-        **values,
+        **_classified(decision),
     )
 
 
@@ -197,28 +199,21 @@ def record_dedupe(
     """Dedupe's outcome, with classify's when both ran in one go (one write, not two)."""
     values: dict[str, Any] = {"dedupe_key": key}
     if decision is not None:
-        values |= {
-            "type": decision.type,
-            "confidence": decision.confidence,
-            "features": list(decision.features),
-        }
+        values |= _classified(decision)
     if original is None:
         return _advance(session, message.id, message.stage, "radicate", **values)
-    return _advance(
-        session,
-        message.id,
-        message.stage,
-        "done",
-        status="duplicate",
-        case_id=original.id,
-        reason=f"same request as radicado {original.radicado}",
-        **values,
-    )
+    return record_duplicate(session, message.id, message.stage, original, **values)
 
 
 def record_duplicate(
-    session: Session, message_id: int, from_stage: str, original: CaseFacts, key: str | None
+    session: Session,
+    message_id: int,
+    from_stage: str,
+    original: CaseFacts,
+    dedupe_key: str | None,
+    **values: Any,
 ) -> bool:
+    """The same request as `original`'s: no new radicado, the existing one linked."""
     return _advance(
         session,
         message_id,
@@ -226,8 +221,9 @@ def record_duplicate(
         "done",
         status="duplicate",
         case_id=original.id,
-        dedupe_key=key,
+        dedupe_key=dedupe_key,
         reason=f"same request as radicado {original.radicado}",
+        **values,
     )
 
 

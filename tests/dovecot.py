@@ -217,6 +217,17 @@ class DovecotServer:
                 uids.extend(_uid_set(found.group(1)))
         return uids
 
+    def mailbox_settings(self) -> dict[str, str]:
+        """ventanilla's settings for reading this mailbox, as `section__key` overrides."""
+        return {
+            "email__enabled": "true",
+            "email__imap_host": self.host,
+            "email__imap_port": str(self.port),
+            "email__imap_user": self.user,
+            "email__imap_password": self.password,
+            "email__imap_security": "plain",
+        }
+
     def uidvalidity(self, folder: str = "INBOX") -> int:
         with self.client() as client:
             status = client.folder_status(folder, [b"UIDVALIDITY"])

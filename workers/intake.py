@@ -16,11 +16,6 @@ from ventanilla.store.intake import Accepted, persist, persist_many, save_checkp
 Checkpoint = tuple[str, str, int]
 
 
-def accept(message: InboundMessage) -> Accepted:
-    """Store one message (once per channel + provider id), then start its pipeline."""
-    return accept_batch([message])[0]
-
-
 def accept_batch(
     messages: Sequence[InboundMessage],
     checkpoint: Checkpoint | None = None,

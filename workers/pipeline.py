@@ -175,9 +175,7 @@ def _record(session: Session, outcome: Outcome) -> bool:
         return pipeline.record_follow_up(session, message.id, outcome.case, outcome.reason)
     if outcome.kind == "ignored":
         assert outcome.decision is not None
-        return pipeline.record_classification(
-            session, message.id, outcome.decision, False, outcome.reason
-        )
+        return pipeline.record_not_a_request(session, message.id, outcome.decision, outcome.reason)
     return pipeline.record_dedupe(session, message, outcome.key, outcome.case, outcome.decision)
 
 

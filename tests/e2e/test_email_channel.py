@@ -68,12 +68,7 @@ def email_deployment_on(deployment_factory, dovecot, smtp) -> Any:
     def make(store_url: str) -> Deployment:
         deployment = deployment_factory(
             store_url,
-            email__enabled="true",
-            email__imap_host=dovecot.host,
-            email__imap_port=str(dovecot.port),
-            email__imap_user=dovecot.user,
-            email__imap_password=dovecot.password,
-            email__imap_security="plain",
+            **dovecot.mailbox_settings(),
             email__smtp_host="127.0.0.1",
             email__smtp_port=str(smtp.port),
             email__smtp_security="plain",

@@ -45,15 +45,7 @@ def test_hostile_corpus_is_stored_or_quarantined_and_the_channel_keeps_going(
                 refused.append((name, raw))
     assert len(appended) >= 200
 
-    deployment = deployment_factory(
-        f"sqlite:///{tmp_path / 'v.db'}",
-        email__enabled="true",
-        email__imap_host=dovecot.host,
-        email__imap_port=str(dovecot.port),
-        email__imap_user=dovecot.user,
-        email__imap_password=dovecot.password,
-        email__imap_security="plain",
-    )
+    deployment = deployment_factory(f"sqlite:///{tmp_path / 'v.db'}", **dovecot.mailbox_settings())
     deployment.start("worker", "worker")
     deployment.cli("poll", "--channel", "email", "--once", timeout=600)
     # What the server refused to store comes in through the same path as files.

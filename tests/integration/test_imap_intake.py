@@ -31,15 +31,7 @@ def mail(n: int, *, size: int = 0) -> bytes:
 
 @pytest.fixture
 def app(app_with, dovecot) -> Any:
-    return app_with(
-        email__enabled="true",
-        email__imap_host=dovecot.host,
-        email__imap_port=str(dovecot.port),
-        email__imap_user=dovecot.user,
-        email__imap_password=dovecot.password,
-        email__imap_security="plain",
-        email__fetch_batch="10",
-    )
+    return app_with(**dovecot.mailbox_settings(), email__fetch_batch="10")
 
 
 def adapter(app: Any, **changes: Any) -> Any:
