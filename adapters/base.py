@@ -16,17 +16,27 @@ from ventanilla.message import InboundMessage
 
 @dataclass(frozen=True)
 class Acknowledgement:
+    """Something we send a citizen or staff on a channel (the outbox row's `kind` says what).
+
+    `ack` is a case's acknowledgement; `public_reply` the public answer to an X mention
+    (the radicado only, never personal data); `duplicate` tells a repeated request its
+    existing radicado; `reply` answers a bot command; `alert` notifies staff.
+    """
+
     channel: str
     recipient: str
     radicado: str
     text: str
     subject: str = ""
+    # E-mail: the HTML part. Telegram: the text in Telegram's HTML subset, already escaped.
     html: str = ""
-    # The citizen's own message id, so the reply threads under it (e-mail, chat reply).
+    # The citizen's own message id, so the reply threads under it (e-mail Message-ID,
+    # Telegram message id, X tweet id).
     in_reply_to: str = ""
     references: tuple[str, ...] = field(default=())
-    # Stable per case and channel: a resend after a crash overwrites instead of doubling.
+    # Stable per outbox row: a resend after a crash overwrites instead of doubling.
     key: str = ""
+    kind: str = "ack"
 
 
 @dataclass(frozen=True)

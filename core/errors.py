@@ -25,11 +25,15 @@ class InputError(VentanillaError):
 
 
 class ChannelError(VentanillaError):
-    """A provider or server failed; `retryable` says whether trying again can help."""
+    """A provider or server failed; `retryable` says whether trying again can help, and
+    `retry_after` (seconds) when the provider said how long to wait (a rate limit)."""
 
-    def __init__(self, channel: str, message: str, *, retryable: bool) -> None:
+    def __init__(
+        self, channel: str, message: str, *, retryable: bool, retry_after: float | None = None
+    ) -> None:
         self.channel = channel
         self.retryable = retryable
+        self.retry_after = retry_after
         super().__init__(f"{channel}: {message}")
 
 

@@ -28,6 +28,8 @@ SILENCING_FLAGS = tuple(MACHINE_SIGNALS)
 class AckPlan:
     channel: str
     recipient: str
+    # `ack`, or `public_reply` for the public answer to an X mention (radicado only).
+    kind: str = "ack"
 
 
 def machine_sent(channel: str, sender: str, flags: dict[str, Any], own_address: str) -> str:
@@ -63,6 +65,18 @@ def plan_acknowledgements(
         return [], "shown on the web page; no e-mail given"
     if channel == "email":
         return _checked_email(reply_email or sender, own_address)
+    if channel == "telegram":
+        chat = str(flags.get("chat_id") or "")
+        return ([AckPlan("telegram", chat)], "") if chat else ([], "no chat to answer")
+    if channel == "x":
+        author = str(flags.get("author_id") or "")
+        if not author:
+            return [], "no account to answer"
+        if flags.get("public"):
+            # Ley 1581 de 2012: in public only the radicado and an invitation to write by
+            # DM; the full acknowledgement goes by direct message.
+            return [AckPlan("x", author, "public_reply"), AckPlan("x", author)], ""
+        return [AckPlan("x", author)], ""
     recipient = reply_phone or sender
     if not recipient:
         return [], "no address to answer"
@@ -73,11 +87,25 @@ def plan_acknowledgements(
 def within_hourly_limit(
     plans: list[AckPlan], no_ack_reason: str, given: Mapping[str, int], limit: int
 ) -> tuple[list[AckPlan], str]:
-    """Drop the acknowledgements to recipients already given `limit` this hour."""
+    """Drop the acknowledgements to recipients already given `limit` this hour.
+
+    `given` counts messages answered, not rows sent: an X mention's public reply and its
+    DM are one acknowledgement of one request.
+    """
     allowed = [plan for plan in plans if given.get(plan.recipient, 0) < limit]
     if len(allowed) == len(plans):
         return plans, no_ack_reason
     return allowed, f"not acknowledged: over {limit} acknowledgements to this sender in an hour"
+
+
+# Where each channel keeps the id of the citizen's message an answer should thread under.
+_THREAD_FLAGS = {"email": "message_id", "telegram": "telegram_message_id", "x": "tweet_id"}
+
+
+def reply_target(channel: str, flags: Mapping[str, Any]) -> str:
+    """The provider's id of the citizen's message, for an answer on the same channel."""
+    flag = _THREAD_FLAGS.get(channel)
+    return str(flags.get(flag) or "") if flag else ""
 
 
 def _checked_email(address: str, own_address: str) -> tuple[list[AckPlan], str]:

@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
+from ventanilla.routing.acknowledgements import reply_target
 from ventanilla.store.audit import audit_rows
 from ventanilla.store.pipeline import CASE_COLUMNS, CASES, MESSAGES, OUTBOX, CaseFacts
 from ventanilla.store.schema import utcnow
@@ -30,10 +31,12 @@ class PendingAck:
     recipient: str
     case: CaseFacts
     message_channel: str
-    # The citizen's own Message-ID when the request came by e-mail: the reply threads to it.
+    # The provider's id of the citizen's message (e-mail Message-ID, Telegram message,
+    # tweet): an answer on the same channel threads under it.
     thread_id: str
     sender_name: str
     references: list[str]
+    kind: str = "ack"
 
 
 def claim_outbox(session: Session, outbox_id: int) -> bool:
@@ -56,6 +59,7 @@ def load_claimed(session: Session, outbox_id: int) -> PendingAck | None:
         select(
             OUTBOX.c.channel,
             OUTBOX.c.recipient,
+            OUTBOX.c.kind,
             *CASE_COLUMNS,
             MESSAGES.c.channel.label("message_channel"),
             MESSAGES.c.flags,
@@ -81,9 +85,10 @@ def load_claimed(session: Session, outbox_id: int) -> PendingAck | None:
         row.recipient,
         case,
         row.message_channel,
-        str((row.flags or {}).get("message_id", "")),
+        reply_target(row.message_channel, row.flags or {}),
         row.sender_name,
         list(row.references or []),
+        row.kind,
     )
 
 
@@ -191,11 +196,11 @@ def release_outbox(session: Session, ids: Sequence[int]) -> None:
 def acknowledgements_since(
     session: Session, recipients: Sequence[str], since: datetime
 ) -> dict[str, int]:
-    """How many acknowledgements each recipient was given since `since` (rate limit)."""
+    """How many messages of each recipient were answered since `since` (rate limit)."""
     if not recipients:
         return {}
     rows = session.execute(
-        select(OUTBOX.c.recipient, func.count())
+        select(OUTBOX.c.recipient, func.count(func.distinct(OUTBOX.c.message_id)))
         .where(OUTBOX.c.recipient.in_(list(recipients)), OUTBOX.c.created_at >= since)
         .group_by(OUTBOX.c.recipient)
     )

@@ -105,9 +105,12 @@ def _classified(decision: Classification) -> dict[str, Any]:
 
 
 def record_not_a_request(
-    session: Session, message_id: int, decision: Classification, reason: str = ""
+    session: Session, message_id: int, decision: Classification | None, reason: str = ""
 ) -> bool:
-    """Classified as no request (comment, spam, machine mail): stored, shown, not radicated."""
+    """Classified as no request (comment, spam, machine mail), or skipped by its adapter
+    (`decision` None): stored, shown, not radicated."""
+    if decision is None:
+        return _advance(session, message_id, "classify", "done", status="ignored", reason=reason)
     return _advance(
         session,
         message_id,
@@ -227,6 +230,11 @@ def record_duplicate(
     )
 
 
+def ack_key(case_id: int, channel: str, kind: str = "ack") -> str:
+    """The outbox key of a case's row: one per case, channel and kind, ever."""
+    return f"case:{case_id}:{channel}:{kind}"
+
+
 def record_radicated(
     session: Session, filed: Sequence[tuple[int, CaseFacts, Sequence[AckPlan], str]]
 ) -> list[int]:
@@ -265,7 +273,10 @@ def record_radicated(
     )
     rows = [
         {
+            "key": ack_key(case.id, plan.channel, plan.kind),
+            "kind": plan.kind,
             "case_id": case.id,
+            "message_id": message_id,
             "channel": plan.channel,
             "recipient": plan.recipient,
             # Claimed by the worker that radicates: it sends them right after commit.
@@ -273,7 +284,7 @@ def record_radicated(
             "created_at": now,
             "updated_at": now,
         }
-        for _, case, plans, _ in filed
+        for message_id, case, plans, _ in filed
         for plan in plans
     ]
     if not rows:

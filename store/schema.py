@@ -101,6 +101,8 @@ class Message(Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     # No foreign key: cases already point at messages, and a cycle would break migrations.
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # The citizen behind the sender, once identities are linked across channels.
+    person_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
 
 class Attachment(Base):
@@ -135,6 +137,22 @@ class Case(Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
     annul_reason: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Priority and review flags (routing/priority.py slugs: nna, periodista, ...).
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    priority: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Ley 1755 art. 21: the entity that is competent, and the last day to forward it there.
+    competent_entity: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    forward_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # What staff did: forwarded (trasladado) to whom and when; access to information denied.
+    forwarded_to: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    forwarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    access_denied: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Art. 22 Ley 1755: analogous petitions of many citizens grouped for one answer.
+    # No foreign key: adding one rebuilds `cases` on SQLite, which its children forbid.
+    group_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    person_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # The frequent question whose official answer the acknowledgement carried, if any.
+    faq_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class Counter(Base):
@@ -147,17 +165,30 @@ class Counter(Base):
 
 
 class Outbox(Base):
-    """One acknowledgement per case and channel: the unique key is the guarantee."""
+    """Everything we send, once: the unique `key` is the guarantee.
+
+    `kind` says what it is: `ack` (a case's acknowledgement on a channel), `public_reply`
+    (the public answer to an X mention: radicado only), `duplicate` (a repeated request
+    told its existing radicado), `reply` (a bot command's answer, text in `body`),
+    `alert` and `digest` (notifications to staff). Keys: `case:{case}:{channel}:{kind}`
+    for a case's rows, `message:{message}:{kind}` for a message's, `{kind}:{name}` else.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (
-        UniqueConstraint("case_id", "channel", name="uq_outbox_case_channel"),
+        UniqueConstraint("key", name="uq_outbox_key"),
         # The per-sender hourly limit on acknowledgements counts by these two.
         Index("ix_outbox_recipient_created_at", "recipient", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    key: Mapped[str] = mapped_column(String(160))
+    kind: Mapped[str] = mapped_column(String(16), default="ack", server_default="ack")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
+    # The message this answers (the case's own, a duplicate, a command); none for alerts.
+    message_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # Text decided when the row was made (command replies, alerts); "" renders a template.
+    body: Mapped[str] = mapped_column(Text, default="", server_default="")
     channel: Mapped[str] = mapped_column(String(16))
     recipient: Mapped[str] = mapped_column(String(320), default="")
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
@@ -196,3 +227,126 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str] = mapped_column(String(64), default="system")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Mention(Base):
+    """A social message (X mention or DM, Telegram chat) as the communications team sees it.
+
+    Every one is listed, whether it became a case (its message's case) or not; `klass`
+    is the feed's class (routing/mentions.py: elogio, queja_publica, pregunta, prensa,
+    spam, otro, or `solicitud` when it was a PQRSDF).
+    """
+
+    __tablename__ = "mentions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    klass: Mapped[str] = mapped_column(String(20), index=True)
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    author: Mapped[str] = mapped_column(String(200), default="")
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    # Public (an X mention) or private (a DM, a Telegram chat).
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Alert(Base):
+    """A notification raised once per `key` (a mention spike in an hour, a daily digest)."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class TrainingExample(Base):
+    """A labelled text for the classifier: a staff correction, kept for retraining."""
+
+    __tablename__ = "training_examples"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(32), default="correction")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
+    actor: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Person(Base):
+    """One citizen, however many channels they write from (identities point here)."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Identity(Base):
+    """A way a citizen is recognised: e-mail, phone (E.164), Telegram id, X id, cedula."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_identities_kind_value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PetitionGroup(Base):
+    """Analogous petitions of more than ten citizens (art. 22 Ley 1755): one answer."""
+
+    __tablename__ = "petition_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class User(Base):
+    """A staff member: `agente` works cases, `comunicaciones` the feed, `admin` everything."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class StaffSession(Base):
+    """A logged-in staff session; the cookie holds a random token, the store its hash."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LoginAttempt(Base):
+    """Each login try, for rate limiting wrong passwords per user name and per address."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64), default="", index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -72,15 +72,22 @@ def case_context(case: CaseFacts, settings: Settings) -> dict[str, Any]:
     }
 
 
+def _template_exists(name: str) -> bool:
+    return (TEMPLATES_DIR / name).is_file()
+
+
 def render_acknowledgement(pending: PendingAck, settings: Settings) -> Acknowledgement:
+    """`ack/{channel}.txt.j2` for an acknowledgement, `ack/{channel}_{kind}.txt.j2` for
+    another kind; an `.html.j2` beside it (e-mail, Telegram) fills `html`."""
     case = pending.case
     context = case_context(case, settings) | {"name": pending.sender_name}
-    text = environment.get_template(f"ack/{pending.channel}.txt.j2").render(context)
+    name = pending.channel if pending.kind == "ack" else f"{pending.channel}_{pending.kind}"
+    text = environment.get_template(f"ack/{name}.txt.j2").render(context)
     html = ""
-    if pending.channel == "email":
-        html = environment.get_template("ack/email.html.j2").render(context)
-    # Thread under the citizen's own e-mail when the request came by e-mail.
-    in_reply_to = pending.thread_id if pending.message_channel == "email" else ""
+    if _template_exists(f"ack/{name}.html.j2"):
+        html = environment.get_template(f"ack/{name}.html.j2").render(context)
+    # Thread under the citizen's own message when we answer on the channel they used.
+    in_reply_to = pending.thread_id if pending.message_channel == pending.channel else ""
     return Acknowledgement(
         channel=pending.channel,
         recipient=pending.recipient,
@@ -90,5 +97,7 @@ def render_acknowledgement(pending: PendingAck, settings: Settings) -> Acknowled
         html=html,
         in_reply_to=in_reply_to,
         references=tuple(pending.references),
-        key=f"{case.radicado}-{pending.channel}",
+        key=f"{case.radicado}-{pending.channel}"
+        + ("" if pending.kind == "ack" else f"-{pending.kind}"),
+        kind=pending.kind,
     )

@@ -140,6 +140,10 @@ def _decide(
     if message.flags.get("quarantine"):
         # Kept raw by its adapter because it could not be read: staff look at it.
         return Outcome(message, "quarantine", reason=str(message.flags["quarantine"]))
+    if message.flags.get("skip"):
+        # Stored for the record, but nothing a person asked (an unknown update type, a
+        # group chat, our own post): the adapter said why.
+        return Outcome(message, "ignored", reason=f"not radicated: {message.flags['skip']}")
     if message.stage == "classify":
         senders = {radicado: sender for radicado, (_, sender) in cases.items()}
         follow_up = follow_up_of(thread, quoted, message.sender, senders)
@@ -174,7 +178,6 @@ def _record(session: Session, outcome: Outcome) -> bool:
         assert outcome.case is not None
         return pipeline.record_follow_up(session, message.id, outcome.case, outcome.reason)
     if outcome.kind == "ignored":
-        assert outcome.decision is not None
         return pipeline.record_not_a_request(session, message.id, outcome.decision, outcome.reason)
     return pipeline.record_dedupe(session, message, outcome.key, outcome.case, outcome.decision)
 
@@ -233,8 +236,8 @@ def radicate(messages: list[MessageFacts]) -> None:
             plans, no_ack_reason = within_hourly_limit(plans, no_ack_reason, given, limit)
             if no_ack_reason.startswith("not acknowledged: over"):
                 log.warning("acknowledgement_rate_limited", message_id=message.id, limit=limit)
-            for plan in plans:
-                given[plan.recipient] = given.get(plan.recipient, 0) + 1
+            for recipient in {plan.recipient for plan in plans}:
+                given[recipient] = given.get(recipient, 0) + 1
             to_file.append((message, filing, plans, no_ack_reason))
         # Numbers last: from here to the commit the year's counter is locked.
         cases = app.registry.radicate_many(session, [(m, f) for m, f, _, _ in to_file])

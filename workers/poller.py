@@ -51,6 +51,9 @@ def run_channel(adapter: ChannelAdapter, interval: float, stop: threading.Event)
             continue
         except ChannelError as error:
             backoff = min(max(backoff * 2, 1.0), MAX_BACKOFF_SECONDS)
+            if error.retry_after is not None:
+                # A rate limit says when it resets: wait it out, not less (nor far more).
+                backoff = max(error.retry_after, 1.0)
             log.warning(
                 "channel_error",
                 channel=adapter.channel,

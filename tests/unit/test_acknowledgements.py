@@ -68,13 +68,11 @@ def test_email_request_prefers_its_reply_address() -> None:
 @pytest.mark.parametrize(
     ("channel", "sender", "reply_phone", "recipient"),
     [
-        ("telegram", "123456789", "", "123456789"),
         ("whatsapp", "+573001234567", "", "+573001234567"),
         ("sms", "+573001234567", "+573009998877", "+573009998877"),
-        ("x", "ciudadano_co", "", "ciudadano_co"),
     ],
 )
-def test_chat_and_phone_channels_answer_on_their_own_channel(
+def test_phone_channels_answer_on_their_own_channel(
     channel: str, sender: str, reply_phone: str, recipient: str
 ) -> None:
     assert plan(channel, sender=sender, reply_phone=reply_phone) == (
@@ -83,8 +81,10 @@ def test_chat_and_phone_channels_answer_on_their_own_channel(
     )
 
 
-def test_chat_message_without_any_address_is_not_acknowledged() -> None:
-    assert plan("telegram") == ([], "no address to answer")
+def test_message_without_any_address_is_not_acknowledged() -> None:
+    assert plan("sms") == ([], "no address to answer")
+    assert plan("telegram") == ([], "no chat to answer")
+    assert plan("x") == ([], "no account to answer")
 
 
 @pytest.mark.parametrize("channel", ["email", "web", "telegram"])
@@ -175,3 +175,39 @@ def test_machine_sent_names_why_a_message_is_not_radicated(
     channel: str, sender: str, flags: dict[str, Any], reason: str
 ) -> None:
     assert machine_sent(channel, sender, flags, OWN) == reason
+
+
+def test_telegram_request_is_answered_in_its_chat() -> None:
+    plans, reason = plan("telegram", sender="tg:5551", flags={"chat_id": 5551})
+
+    assert (plans, reason) == ([AckPlan("telegram", "5551")], "")
+
+
+def test_public_x_mention_gets_a_public_reply_and_a_direct_message() -> None:
+    plans, _ = plan("x", sender="x:42", flags={"author_id": "42", "public": True})
+
+    assert plans == [AckPlan("x", "42", "public_reply"), AckPlan("x", "42")]
+
+
+def test_x_direct_message_is_answered_by_direct_message_only() -> None:
+    plans, _ = plan("x", sender="x:42", flags={"author_id": "42", "public": False})
+
+    assert plans == [AckPlan("x", "42")]
+
+
+@pytest.mark.parametrize(
+    ("channel", "flags", "target"),
+    [
+        ("email", {"message_id": "<a@b>"}, "<a@b>"),
+        ("telegram", {"telegram_message_id": 77}, "77"),
+        ("x", {"tweet_id": "1790"}, "1790"),
+        ("sms", {"to": "+5760"}, ""),
+        ("web", {}, ""),
+    ],
+)
+def test_reply_target_is_the_citizens_own_message_on_each_channel(
+    channel: str, flags: dict[str, Any], target: str
+) -> None:
+    from ventanilla.routing.acknowledgements import reply_target
+
+    assert reply_target(channel, flags) == target
