@@ -18,18 +18,21 @@ from sqlalchemy.orm import Session
 
 from ventanilla.routing.acknowledgements import reply_target
 from ventanilla.store.audit import audit_rows
+from ventanilla.store.engine import dialect_insert
 from ventanilla.store.pipeline import CASE_COLUMNS, CASES, MESSAGES, OUTBOX, CaseFacts
 from ventanilla.store.schema import utcnow
 
 
 @dataclass(frozen=True)
 class PendingAck:
-    """An acknowledgement to send, with what its text needs to say."""
+    """Something to send, with what its text needs to say."""
 
     outbox_id: int
     channel: str
     recipient: str
-    case: CaseFacts
+    # The case it speaks of (a duplicate notice names the original); None for a command
+    # reply or an alert, whose `body` is the text.
+    case: CaseFacts | None
     message_channel: str
     # The provider's id of the citizen's message (e-mail Message-ID, Telegram message,
     # tweet): an answer on the same channel threads under it.
@@ -37,6 +40,57 @@ class PendingAck:
     sender_name: str
     references: list[str]
     kind: str = "ack"
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A row to send that answers one message rather than filing a case: a bot command's
+    answer (`reply`, text in `body`), a repeated request told its radicado (`duplicate`,
+    `case_id` the original case), a notification to staff (`alert`, no message)."""
+
+    kind: str
+    channel: str
+    recipient: str
+    message_id: int | None = None
+    case_id: int | None = None
+    body: str = ""
+    # Only for rows that answer no message (alerts): what makes them once.
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        if self.message_id is not None:
+            return f"message:{self.message_id}:{self.kind}"
+        return f"{self.kind}:{self.name}"
+
+
+def add_replies(session: Session, replies: Sequence[Reply], *, claimed: bool) -> list[int]:
+    """Create the rows once (a repeated call finds them by key); returns the new rows' ids.
+
+    With `claimed`, the caller sends them right after commit (as radicating does).
+    """
+    if not replies:
+        return []
+    now = utcnow()
+    rows = [
+        {
+            "key": reply.key,
+            "kind": reply.kind,
+            "case_id": reply.case_id,
+            "message_id": reply.message_id,
+            "channel": reply.channel,
+            "recipient": reply.recipient,
+            "body": reply.body,
+            "status": "sending" if claimed else "pending",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for reply in replies
+    ]
+    statement = dialect_insert(session)(OUTBOX).on_conflict_do_nothing(index_elements=["key"])
+    inserted = session.scalars(statement.returning(OUTBOX.c.id), rows)
+    return sorted(inserted)
 
 
 def claim_outbox(session: Session, outbox_id: int) -> bool:
@@ -54,41 +108,48 @@ def claim_outbox(session: Session, outbox_id: int) -> bool:
 
 
 def load_claimed(session: Session, outbox_id: int) -> PendingAck | None:
-    """What a claimed acknowledgement must say."""
+    """What a claimed row must say: its case (if any) and the message it answers."""
+    # The message answered: the row's own (a duplicate, a command), else its case's.
+    answered = func.coalesce(OUTBOX.c.message_id, CASES.c.message_id)
     row = session.execute(
         select(
             OUTBOX.c.channel,
             OUTBOX.c.recipient,
             OUTBOX.c.kind,
+            OUTBOX.c.body,
             *CASE_COLUMNS,
             MESSAGES.c.channel.label("message_channel"),
             MESSAGES.c.flags,
             MESSAGES.c.sender_name,
             MESSAGES.c.references,
         )
-        .join(CASES, CASES.c.id == OUTBOX.c.case_id)
-        .join(MESSAGES, MESSAGES.c.id == CASES.c.message_id)
+        .outerjoin(CASES, CASES.c.id == OUTBOX.c.case_id)
+        .outerjoin(MESSAGES, MESSAGES.c.id == answered)
         .where(OUTBOX.c.id == outbox_id, OUTBOX.c.status == "sending")
     ).one_or_none()
     if row is None:
         return None
-    case = CaseFacts(
-        id=row.id,
-        radicado=row.radicado,
-        filed_at=row.filed_at,
-        due_date=row.due_date,
-        type=row.type,
-    )
+    case = None
+    if row.radicado is not None:
+        case = CaseFacts(
+            id=row.id,
+            radicado=row.radicado,
+            filed_at=row.filed_at,
+            due_date=row.due_date,
+            type=row.type,
+        )
+    message_channel = row.message_channel or ""
     return PendingAck(
         outbox_id,
         row.channel,
         row.recipient,
         case,
-        row.message_channel,
-        reply_target(row.message_channel, row.flags or {}),
-        row.sender_name,
+        message_channel,
+        reply_target(message_channel, row.flags or {}),
+        row.sender_name or "",
         list(row.references or []),
         row.kind,
+        row.body,
     )
 
 

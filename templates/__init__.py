@@ -78,26 +78,43 @@ def _template_exists(name: str) -> bool:
 
 def render_acknowledgement(pending: PendingAck, settings: Settings) -> Acknowledgement:
     """`ack/{channel}.txt.j2` for an acknowledgement, `ack/{channel}_{kind}.txt.j2` for
-    another kind; an `.html.j2` beside it (e-mail, Telegram) fills `html`."""
+    another kind about a case; an `.html.j2` beside it (e-mail, Telegram) fills `html`.
+    A row with a `body` (a command reply, an alert) is sent as that plain text."""
     case = pending.case
+    # Thread under the citizen's own message when we answer on the channel they used.
+    in_reply_to = pending.thread_id if pending.message_channel == pending.channel else ""
+    if case is None or pending.body:
+        return Acknowledgement(
+            channel=pending.channel,
+            recipient=pending.recipient,
+            radicado=case.radicado if case else "",
+            text=pending.body,
+            in_reply_to=in_reply_to,
+            references=tuple(pending.references),
+            key=f"outbox-{pending.outbox_id}",
+            kind=pending.kind,
+        )
     context = case_context(case, settings) | {"name": pending.sender_name}
     name = pending.channel if pending.kind == "ack" else f"{pending.channel}_{pending.kind}"
     text = environment.get_template(f"ack/{name}.txt.j2").render(context)
     html = ""
     if _template_exists(f"ack/{name}.html.j2"):
         html = environment.get_template(f"ack/{name}.html.j2").render(context)
-    # Thread under the citizen's own message when we answer on the channel they used.
-    in_reply_to = pending.thread_id if pending.message_channel == pending.channel else ""
+    subject = f"{case.radicado} - Recibimos su solicitud"
+    if pending.kind == "duplicate":
+        subject = f"{case.radicado} - Su solicitud ya está radicada"
     return Acknowledgement(
         channel=pending.channel,
         recipient=pending.recipient,
         radicado=case.radicado,
-        subject=f"{case.radicado} - Recibimos su solicitud",
+        subject=subject,
         text=text,
         html=html,
         in_reply_to=in_reply_to,
         references=tuple(pending.references),
+        # One case's acknowledgement is named by its radicado; other kinds may be several
+        # per case (each duplicate notice), so their row names them.
         key=f"{case.radicado}-{pending.channel}"
-        + ("" if pending.kind == "ack" else f"-{pending.kind}"),
+        + ("" if pending.kind == "ack" else f"-{pending.kind}-{pending.outbox_id}"),
         kind=pending.kind,
     )
