@@ -268,6 +268,17 @@ def terms_due(received: str, request_type: str) -> None:
     click.echo(calendar.due_date(moment, request_type).isoformat())
 
 
+def _register_command_groups() -> None:
+    from ventanilla.cli.classifier import classifier
+    from ventanilla.cli.mentions import mentions
+
+    for group in (classifier, mentions):
+        cli.add_command(group)
+
+
+_register_command_groups()
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)

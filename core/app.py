@@ -5,9 +5,10 @@ Built lazily so that a forked worker process makes its own database connections.
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 
@@ -17,10 +18,17 @@ from ventanilla.routing.terms import BusinessCalendar, OfficeHours
 from ventanilla.settings import Settings, get_settings
 from ventanilla.store.engine import Database
 
+if TYPE_CHECKING:
+    from ventanilla.classifier import ModelFiles
+    from ventanilla.routing.classify import Rule
+    from ventanilla.routing.model import TextModel
+
 
 class App:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._models: dict[str, TextModel | None] = {}
+        self._models_lock = threading.Lock()
 
     @cached_property
     def db(self) -> Database:
@@ -51,6 +59,44 @@ class App:
     def senders(self) -> dict[str, Any]:
         """One acknowledgement sender per channel (adapters/registry.py fills it)."""
         return {}
+
+    @cached_property
+    def model_files(self) -> ModelFiles:
+        from ventanilla.classifier import ModelFiles
+
+        return ModelFiles(Path(self.settings.classifier.model_dir))
+
+    def text_model(self, kind: str) -> TextModel | None:
+        """The trained classifier of `kind` (pqrsdf, mentions), loaded once per process;
+        trained first from the corpus and staff's corrections when there is none yet.
+
+        None when it cannot be had (no corpus, a failed training): the keyword rules
+        decide then, because a missing model must never stop intake. Asked once.
+        """
+        with self._models_lock:  # worker threads ask at once on the first batch
+            if kind not in self._models:
+                self._models[kind] = self._load_model(kind)
+            return self._models[kind]
+
+    def _load_model(self, kind: str) -> TextModel | None:
+        from ventanilla.logs import log
+        from ventanilla.store.training import corrections
+
+        try:
+            with self.db.read() as session:
+                learned = corrections(session) if kind == "pqrsdf" else []
+            return self.model_files.load_or_train(kind, learned)
+        except Exception as error:  # logged once; the rules carry on
+            log.error("classifier_unavailable", kind=kind, error=str(error)[:200])
+            return None
+
+    @cached_property
+    def classifier_rules(self) -> tuple[Rule, ...]:
+        from ventanilla.routing.classify import Rule
+
+        return tuple(
+            Rule.of(rule.name, rule.type, rule.pattern) for rule in self.settings.classifier.rules
+        )
 
     @property
     def attachments_dir(self) -> Path:

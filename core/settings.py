@@ -257,6 +257,60 @@ class EntitySettings(Section):
     contact_phone: str = "(601) 756 0009"
 
 
+class MentionsSettings(Section):
+    # More social messages than this in the window raise the spike alert.
+    spike_threshold: int = Field(50, ge=1)
+    spike_window_minutes: int = Field(60, ge=1, le=1440)
+    # At most one alert per this many minutes.
+    alert_cooldown_minutes: int = Field(60, ge=1)
+    # A Telegram chat (id) told of each spike; empty: the banner on /menciones only.
+    alert_telegram_chat: str = ""
+    # How often the live page asks for new mentions.
+    refresh_seconds: float = Field(5.0, gt=0, le=300)
+
+
+class ClassifierRule(Section):
+    """One legally decisive signal: `pattern` (a regex on folded text) decides `type`."""
+
+    name: str
+    type: str
+    pattern: str
+
+    @field_validator("type")
+    @classmethod
+    def _decides_a_request(cls, value: str) -> str:
+        from ventanilla.routing.classify import ANY_REQUEST
+        from ventanilla.routing.types import REQUEST_TYPES
+
+        if value not in (*REQUEST_TYPES, ANY_REQUEST):
+            raise ValueError(f"expected one of {', '.join((*REQUEST_TYPES, ANY_REQUEST))}")
+        return value
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise ValueError(f"not a valid regular expression ({error})") from None
+        return value
+
+
+def _default_rules() -> list[ClassifierRule]:
+    from ventanilla.routing.classify import DECISIVE_RULES
+
+    return [ClassifierRule(name=n, type=t, pattern=p) for n, t, p in DECISIVE_RULES]
+
+
+class ClassifierSettings(Section):
+    # Trained models are kept here (trained from routing/data when missing or stale).
+    model_dir: str = "var/classifier"
+    # Below this confidence the case is radicated all the same and flagged "revisar tipo".
+    review_below: float = Field(0.5, ge=0.0, le=1.0)
+    # Legally decisive signals, checked before the model (first match wins).
+    rules: list[ClassifierRule] = Field(default_factory=_default_rules)
+
+
 class LogSettings(Section):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: Literal["console", "json"] = "console"
@@ -281,6 +335,8 @@ class Settings(BaseSettings):
     office: OfficeSettings = OfficeSettings()
     radicado: RadicadoSettings = RadicadoSettings()
     entity: EntitySettings = EntitySettings()
+    classifier: ClassifierSettings = ClassifierSettings()
+    mentions: MentionsSettings = MentionsSettings()
     log: LogSettings = LogSettings()
 
     @classmethod

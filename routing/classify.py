@@ -1,17 +1,29 @@
-"""PQRSDF classification: a small, explainable rule set (no I/O).
+"""PQRSDF classification: legally decisive rules, then a statistical model (no I/O).
 
-The statistical classifier arrives later behind the same `classify` signature; these
-rules stay for the legally decisive signals. Every decision carries the features that
-made it, so staff can see why.
+A hybrid that can be explained. First the facts that decide by themselves: a machine sent
+it, the citizen chose the type, there is nothing in it, it is only links. Then the rules
+for the legally decisive signals (an explicit "derecho de petición" makes it a request,
+an explicit denuncia, a felicitación, a copy request), which come from settings. Then the
+model trained on the corpus (`routing/model.py`) decides the rest. Every decision carries
+the features that made it, so staff can see why; one the model is not sure of is still a
+request (the law presumes a petition) and is flagged for a person to review.
+
+Without a trained model, the keyword rules below decide alone (the behaviour before the
+model existed, kept as the fallback).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ventanilla.routing.text import fold
 from ventanilla.routing.types import REQUEST_TYPES
+
+if TYPE_CHECKING:  # scikit-learn is imported only where a model is trained or loaded
+    from ventanilla.routing.model import Prediction, TextModel
 
 # Ordered: the first rule that matches decides. Patterns run on folded text.
 RULES: tuple[tuple[str, str], ...] = (
@@ -37,26 +49,186 @@ class Classification:
     type: str
     confidence: float
     features: tuple[str, ...]
+    # Below the confidence threshold: radicated all the same, flagged "revisar tipo".
+    review: bool = False
+
+
+# What a decisive rule decides: a request type, or `request` (it is a request for sure;
+# the model chooses which type among the request types).
+ANY_REQUEST = "request"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A legally decisive signal: `pattern` (on folded text) decides `decides`."""
+
+    name: str
+    decides: str
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def of(cls, name: str, decides: str, pattern: str) -> Rule:
+        if decides not in (*REQUEST_TYPES, ANY_REQUEST):
+            raise ValueError(
+                f"{decides!r} is not a request type; expected one of "
+                f"{', '.join((*REQUEST_TYPES, ANY_REQUEST))}"
+            )
+        return cls(name, decides, re.compile(pattern))
+
+
+# Defaults for `classifier.rules`: only what the law makes decisive, the rest is learned.
+DECISIVE_RULES: tuple[tuple[str, str, str], ...] = (
+    (
+        "copia",
+        "informacion",
+        r"\b(solicit\w*|requier\w*|pido|necesit\w*|expedir|expida\w*|envi\w*)\b"
+        r"(\W+\w+){0,6}?\W+(copia|copias|certificad\w*|certificacion\w*|constancia\w*)\b",
+    ),
+    ("denuncia", "denuncia", r"\b(denuncio|denunciamos|quiero denunciar|presento denuncia)\b"),
+    ("felicito", "felicitacion", r"\b(felicito|felicitamos|quiero felicitar|deseo felicitar)\b"),
+    ("derecho_de_peticion", ANY_REQUEST, r"\bderecho (fundamental )?de peticion\b"),
+)
+DEFAULT_RULES: tuple[Rule, ...] = tuple(Rule.of(*rule) for rule in DECISIVE_RULES)
+# Below this confidence a person checks the type (a setting: classifier.review_below).
+REVIEW_BELOW = 0.5
+_WORDLESS = re.compile(r"^[^a-z0-9ñ]*$")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One message as the classifier sees it."""
+
+    text: str
+    subject: str = ""
+    requested_type: str = ""
+    auto_submitted: bool = False
+    # An attachment may be the whole request (a scanned letter with an empty body).
+    has_attachments: bool = False
 
 
 def classify(
-    text: str, *, subject: str = "", requested_type: str = "", auto_submitted: bool = False
+    text: str,
+    *,
+    subject: str = "",
+    requested_type: str = "",
+    auto_submitted: bool = False,
+    has_attachments: bool = False,
+    model: TextModel | None = None,
+    rules: Sequence[Rule] = DEFAULT_RULES,
+    review_below: float = REVIEW_BELOW,
 ) -> Classification:
     """Decide the type of one message from its text and what the citizen chose."""
-    if auto_submitted:
+    item = Item(text, subject, requested_type, auto_submitted, has_attachments)
+    return classify_many([item], model=model, rules=rules, review_below=review_below)[0]
+
+
+def classify_many(
+    items: Sequence[Item],
+    *,
+    model: TextModel | None = None,
+    rules: Sequence[Rule] = DEFAULT_RULES,
+    review_below: float = REVIEW_BELOW,
+) -> list[Classification]:
+    """`classify` for a batch: the model sees every undecided text in one matrix."""
+    facts = [_by_facts(item) for item in items]
+    if model is None:
+        return [fact or _by_keywords(item) for fact, item in zip(facts, items, strict=True)]
+    hits = [
+        None if fact else _decisive_rule(item, rules)
+        for fact, item in zip(facts, items, strict=True)
+    ]
+    # The model is asked about everything no fact or fixed-type rule decided.
+    asked = [
+        index
+        for index, (fact, hit) in enumerate(zip(facts, hits, strict=True))
+        if fact is None and (hit is None or hit[0].decides == ANY_REQUEST)
+    ]
+    predicted = dict(zip(asked, model.predict([_model_text(items[i]) for i in asked]), strict=True))
+    results = []
+    for index, (fact, hit) in enumerate(zip(facts, hits, strict=True)):
+        if fact is not None:
+            results.append(fact)
+        elif hit is not None and hit[0].decides != ANY_REQUEST:
+            rule, words = hit
+            results.append(Classification(rule.decides, 0.9, (f"rule:{rule.name}:{words}",)))
+        else:
+            results.append(_by_model(predicted[index], hit, review_below))
+    return results
+
+
+def _by_model(
+    prediction: Prediction, hit: tuple[Rule, str] | None, review_below: float
+) -> Classification:
+    features = tuple(f"model:{name}" for name in prediction.features)
+    if hit is not None:  # a rule said "a request": the model says which one
+        return _request_type(
+            prediction.scores, (f"rule:{hit[0].name}:{hit[1]}", *features), review_below
+        )
+    if prediction.label in REQUEST_TYPES:
+        review = prediction.confidence < review_below
+        return Classification(prediction.label, prediction.confidence, features, review)
+    if prediction.confidence < review_below:
+        # Not sure it is not a request: the law presumes a petition; a person checks.
+        return _request_type(prediction.scores, (*features, "presumed:request"), 1.0)
+    return Classification(prediction.label, prediction.confidence, features)
+
+
+def _by_facts(item: Item) -> Classification | None:
+    """What decides before any wording: machine-sent, the citizen's choice, no content."""
+    if item.auto_submitted:
         return Classification("autorespuesta", 1.0, ("flag:auto_submitted",))
-    if requested_type in REQUEST_TYPES:
+    if item.requested_type in REQUEST_TYPES:
         # The citizen's own choice is respected: the form asks for it on purpose.
-        return Classification(requested_type, 1.0, (f"chosen:{requested_type}",))
-    folded = fold(f"{subject} {text}")
+        return Classification(item.requested_type, 1.0, (f"chosen:{item.requested_type}",))
+    if _WORDLESS.match(fold(f"{item.subject} {item.text}")):
+        if item.has_attachments:  # the attachment is the request: presume a petition
+            return Classification("peticion", 0.4, ("attachment_only",), review=True)
+        return Classification("vacio", 1.0, ("empty",))
     # Links are counted apart: folding splits one link into several words (https, host, path).
-    links = _LINK.findall(text)
-    other_words = fold(_LINK.sub(" ", f"{subject} {text}")).split()
+    links = _LINK.findall(item.text)
+    other_words = fold(_LINK.sub(" ", f"{item.subject} {item.text}")).split()
     if links and len(links) > len(other_words):
         return Classification("spam", 0.7, ("mostly_links",))
+    return None
+
+
+def _model_text(item: Item) -> str:
+    return f"{item.subject}\n{item.text}" if item.subject else item.text
+
+
+def _decisive_rule(item: Item, rules: Sequence[Rule]) -> tuple[Rule, str] | None:
+    folded = fold(f"{item.subject} {item.text}")
+    for rule in rules:
+        match = rule.pattern.search(folded)
+        if match:
+            return rule, match.group(0)
+    return None
+
+
+def _request_type(
+    scores: dict[str, float],
+    features: tuple[str, ...],
+    review_below: float,
+    *,
+    force: bool = False,
+) -> Classification:
+    """The most likely request type, its probability renormalised over request types."""
+    requests = {label: p for label, p in scores.items() if label in REQUEST_TYPES}
+    total = sum(requests.values()) or 1.0
+    label = max(requests, key=lambda key: requests[key]) if requests else "peticion"
+    confidence = requests.get(label, 0.0) / total
+    review = force or confidence < review_below
+    return Classification(
+        label, confidence, (*features, "presumed:request") if force else features, review
+    )
+
+
+def _by_keywords(item: Item) -> Classification:
+    """The fallback without a model: the first keyword rule that matches decides."""
+    folded = fold(f"{item.subject} {item.text}")
     for slug, pattern in _COMPILED:
         match = pattern.search(folded)
         if match:
             return Classification(slug, 0.8, (f"rule:{slug}:{match.group(0)}",))
     # The law presumes a petition: anything addressed to the entity must be answered.
-    return Classification("peticion", 0.4, ("default:peticion",))
+    return Classification("peticion", 0.4, ("default:peticion",), review=True)

@@ -20,7 +20,7 @@ REQUEST_TYPES: Final[tuple[str, ...]] = (
 )
 
 # What is not a request: stored and shown, never radicated.
-NON_REQUEST_CLASSES: Final[tuple[str, ...]] = ("comentario", "spam", "autorespuesta")
+NON_REQUEST_CLASSES: Final[tuple[str, ...]] = ("comentario", "spam", "autorespuesta", "vacio")
 
 ALL_CLASSES: Final[tuple[str, ...]] = REQUEST_TYPES + NON_REQUEST_CLASSES
 
@@ -37,6 +37,7 @@ TYPE_LABELS: Final[dict[str, str]] = {
     "comentario": "Comentario",
     "spam": "Spam",
     "autorespuesta": "Respuesta automática",
+    "vacio": "Mensaje sin contenido",
 }
 
 

@@ -20,10 +20,8 @@ from sqlalchemy.orm import Session
 from ventanilla.message import InboundMessage
 from ventanilla.store.audit import audit_rows
 from ventanilla.store.engine import dialect_insert
-from ventanilla.store.pipeline import MESSAGES
-from ventanilla.store.schema import Attachment, Checkpoint, utcnow
-
-ATTACHMENTS = Attachment.__table__
+from ventanilla.store.pipeline import ATTACHMENTS, MESSAGES
+from ventanilla.store.schema import Checkpoint, utcnow
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 from ventanilla.routing.acknowledgements import AckPlan
 from ventanilla.routing.classify import Classification
 from ventanilla.store.audit import audit_rows
+from ventanilla.store.schema import Attachment as AttachmentRow
 from ventanilla.store.schema import Case, Message, Outbox, utcnow
 
 MESSAGES = Message.__table__
 CASES = Case.__table__
 OUTBOX = Outbox.__table__
+ATTACHMENTS = AttachmentRow.__table__
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class MessageFacts:
     references: list[str]
     type: str | None
     confidence: float | None
+    features: list[str]
     dedupe_key: str | None
 
 
@@ -69,6 +72,19 @@ def load_many(session: Session, ids: Sequence[int], *, lock: bool = False) -> li
     query = select(*_MESSAGE_COLUMNS).where(MESSAGES.c.id.in_(list(ids))).order_by(MESSAGES.c.id)
     rows = session.execute(query.with_for_update() if lock else query)
     return [MessageFacts(**row._mapping) for row in rows]
+
+
+def with_attachments(session: Session, ids: Sequence[int]) -> set[int]:
+    """Which of these messages carry at least one attachment."""
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(ATTACHMENTS.c.message_id)
+            .where(ATTACHMENTS.c.message_id.in_(list(ids)))
+            .distinct()
+        )
+    )
 
 
 def _advance(

@@ -231,8 +231,14 @@ class Deployment:
         return (self.root / f"{name}.log").read_text(errors="replace")
 
 
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the classifiers are trained once for the whole session (not per deployment)."""
+    return tmp_path_factory.mktemp("classifier")
+
+
 @pytest.fixture
-def deployment_factory(tmp_path: Path, redis_server: RedisServer) -> Iterator[Any]:
+def deployment_factory(tmp_path: Path, redis_server: RedisServer, model_dir: Path) -> Iterator[Any]:
     """Make a Deployment on a given store URL; stops its processes afterwards."""
     made: list[Deployment] = []
     redis_server.flush()
@@ -249,6 +255,7 @@ def deployment_factory(tmp_path: Path, redis_server: RedisServer) -> Iterator[An
                 "VENTANILLA_QUEUE__REDIS_URL": redis_server.url,
                 "VENTANILLA_WEB__PORT": str(port),
                 "VENTANILLA_WEB__PUBLIC_URL": f"http://127.0.0.1:{port}",
+                "VENTANILLA_CLASSIFIER__MODEL_DIR": str(model_dir),
                 "VENTANILLA_WORKER__PROCESSES": "2",
                 "VENTANILLA_WORKER__THREADS": "4",
                 "VENTANILLA_LOG__LEVEL": "warning",
@@ -292,7 +299,11 @@ def dovecot_tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DovecotSer
 
 @pytest.fixture
 def app_with(
-    store_url: str, redis_server: RedisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store_url: str,
+    redis_server: RedisServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    model_dir: Path,
 ) -> Iterator[Any]:
     """This process's `App` on a fresh store and the private Redis, with settings from
     `VENTANILLA_*` overrides given as keyword arguments (`email__enabled="true"`)."""
@@ -308,6 +319,7 @@ def app_with(
             "STORE__URL": store_url,
             "STORE__ATTACHMENTS_DIR": str(tmp_path / "attachments"),
             "QUEUE__REDIS_URL": redis_server.url,
+            "CLASSIFIER__MODEL_DIR": str(model_dir),
         } | {key.upper(): value for key, value in overrides.items()}
         for key, value in env.items():
             monkeypatch.setenv(f"VENTANILLA_{key}", value)

@@ -33,15 +33,22 @@ from ventanilla.routing.acknowledgements import (
     plan_acknowledgements,
     within_hourly_limit,
 )
-from ventanilla.routing.classify import Classification
-from ventanilla.routing.classify import classify as classify_text
+from ventanilla.routing.classify import Classification, Item, classify_many
 from ventanilla.routing.dedupe import dedupe_key, window_start
 from ventanilla.routing.followups import follow_up_of, quoted_radicados, thread_radicados
+from ventanilla.routing.mentions import (
+    SOCIAL_CHANNELS,
+    MentionClass,
+    feed_class,
+    mention_classes,
+    public_decision,
+)
 from ventanilla.routing.offices import assign_office
 from ventanilla.routing.text import strip_quoted
 from ventanilla.routing.types import is_request
 from ventanilla.store import outbox, pipeline
 from ventanilla.store.locks import lock_keys
+from ventanilla.store.mentions import MentionRow, record_mentions
 from ventanilla.store.pipeline import CaseFacts, MessageFacts
 from ventanilla.store.schema import utcnow
 from ventanilla.templates import render_acknowledgement
@@ -95,6 +102,16 @@ class Outcome:
     reason: str = ""
     key: str | None = None
     case: CaseFacts | None = None
+    # A social message's row in the communications feed.
+    mention: MentionRow | None = None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the classifiers say of one message: its type, and its feed class if social."""
+
+    decision: Classification
+    mention: MentionClass | None = None
 
 
 def classify(messages: list[MessageFacts]) -> list[MessageFacts]:
@@ -112,17 +129,84 @@ def classify(messages: list[MessageFacts]) -> list[MessageFacts]:
             session, sorted({r for thread, quoted in candidates.values() for r in thread + quoted})
         )
         originals = pipeline.find_duplicates(session, list(keys.values()), window_start(utcnow()))
-    outcomes = [_decide(m, keys[m.id], *candidates[m.id], cases, originals) for m in messages]
+        attached = pipeline.with_attachments(session, [m.id for m in messages])
+    readings = read([m for m in messages if m.stage == "classify"], attached)
+    outcomes = [
+        _with_mention(
+            _decide(m, keys[m.id], *candidates[m.id], cases, originals, readings.get(m.id)),
+            readings.get(m.id),
+        )
+        for m in messages
+    ]
     onward = []
     with app.db.transaction() as session:
         for outcome in outcomes:
             if _record(session, outcome) and outcome.kind == "onward":
                 onward.append(outcome)
+        record_mentions(session, [o.mention for o in outcomes if o.mention is not None])
     for outcome in outcomes:
         log.info("classified", message_id=outcome.message.id, outcome=outcome.kind)
         if outcome.kind != "onward":
             announce_outcome(outcome.message.id)
     return [_moved_on(outcome) for outcome in onward]
+
+
+def read(messages: list[MessageFacts], attached: set[int]) -> dict[int, Reading]:
+    """Classify a batch at once: one model call for all of it (the costly part)."""
+    if not messages:
+        return {}
+    app = current_app()
+    own_address = app.settings.email.address
+    items = [
+        Item(
+            strip_quoted(m.text),
+            m.subject,
+            m.requested_type,
+            bool(machine_sent(m.channel, m.sender, m.flags, own_address)),
+            m.id in attached,
+        )
+        for m in messages
+    ]
+    decisions = classify_many(
+        items,
+        model=app.text_model("pqrsdf"),
+        rules=app.classifier_rules,
+        review_below=app.settings.classifier.review_below,
+    )
+    readings = {m.id: Reading(d) for m, d in zip(messages, decisions, strict=True)}
+    social = [m for m in messages if m.channel in SOCIAL_CHANNELS]
+    texts = [strip_quoted(m.text) for m in social]
+    for message, mention in zip(
+        social, mention_classes(texts, app.text_model("mentions")), strict=True
+    ):
+        decision = readings[message.id].decision
+        if message.channel == "x" and message.flags.get("public"):
+            decision = public_decision(decision, mention)
+        readings[message.id] = Reading(decision, mention)
+    return readings
+
+
+def _with_mention(outcome: Outcome, reading: Reading | None) -> Outcome:
+    """The feed row of a social message that was read (not quarantined or skipped)."""
+    message = outcome.message
+    if reading is None or reading.mention is None or outcome.kind in ("quarantine",):
+        return outcome
+    if message.flags.get("skip"):
+        return outcome
+    decision = outcome.decision or reading.decision
+    flags = message.flags
+    row = MentionRow(
+        message_id=message.id,
+        channel=message.channel,
+        klass=feed_class(decision, reading.mention),
+        confidence=reading.mention.confidence,
+        author=str(flags.get("username") or message.sender),
+        author_name=message.sender_name,
+        url=str(flags.get("url") or ""),
+        public=bool(flags.get("public")),
+        posted_at=message.received_at,
+    )
+    return replace(outcome, mention=row)
 
 
 def _key(message: MessageFacts) -> str | None:
@@ -136,6 +220,7 @@ def _decide(
     quoted: list[str],
     cases: dict[str, tuple[CaseFacts, str]],
     originals: dict[str, CaseFacts],
+    reading: Reading | None = None,
 ) -> Outcome:
     if message.flags.get("quarantine"):
         # Kept raw by its adapter because it could not be read: staff look at it.
@@ -152,14 +237,10 @@ def _decide(
             return Outcome(message, "follow_up", reason=why, case=cases[radicado][0])
     decision = None
     if message.stage == "classify":
+        assert reading is not None  # read() reads every message at this stage
         own_address = current_app().settings.email.address
         machine = machine_sent(message.channel, message.sender, message.flags, own_address)
-        decision = classify_text(
-            strip_quoted(message.text),
-            subject=message.subject,
-            requested_type=message.requested_type,
-            auto_submitted=bool(machine),
-        )
+        decision = reading.decision
         if not is_request(decision.type):
             reason = f"not radicated: {machine}" if machine else ""
             return Outcome(message, "ignored", decision, reason)
@@ -185,7 +266,12 @@ def _record(session: Session, outcome: Outcome) -> bool:
 def _moved_on(outcome: Outcome) -> MessageFacts:
     message, decision = outcome.message, outcome.decision
     if decision is not None:
-        message = replace(message, type=decision.type, confidence=decision.confidence)
+        message = replace(
+            message,
+            type=decision.type,
+            confidence=decision.confidence,
+            features=list(decision.features),
+        )
     return replace(message, stage="radicate", dedupe_key=outcome.key)
 
 
@@ -266,8 +352,13 @@ def _filing(message: MessageFacts) -> Filing:
         office=assign_office(message.type, message.text),
         filed_at=utcnow(),
         due_date=current_app().calendar.due_date(message.received_at, message.type),
-        review_type=(message.confidence or 0) < 0.5,
+        review_type=needs_review(message, current_app().settings.classifier.review_below),
     )
+
+
+def needs_review(message: MessageFacts, review_below: float) -> bool:
+    """ "Revisar tipo": the classifier was not sure, or presumed a request."""
+    return (message.confidence or 0) < review_below or "presumed:request" in message.features
 
 
 def _plans(message: MessageFacts) -> tuple[list[AckPlan], str]:

@@ -16,6 +16,7 @@ from ventanilla.app import current_app
 from ventanilla.errors import ChannelError
 from ventanilla.logs import log
 from ventanilla.store.intake import load_checkpoint
+from ventanilla.workers.alerts import check_mention_spike
 from ventanilla.workers.intake import accept_batch
 from ventanilla.workers.reconciler import reconcile
 
@@ -97,6 +98,10 @@ def run_poller(channel: str | None = None, once: bool = False, interval: float =
                 reconcile()
             except Exception:  # Redis or the store is down: try again next round
                 log.exception("reconcile_failed")
+            try:
+                check_mention_spike()
+            except Exception:  # never let an alert stop the intake
+                log.exception("mention_spike_check_failed")
             time.sleep(app.settings.worker.reconcile_every_seconds)
     finally:
         stop.set()

@@ -147,15 +147,27 @@ def test_citizen_message_with_a_link_among_words_is_not_spam(text: str, expected
     assert classify(text).type == expected
 
 
-@pytest.mark.parametrize("text", ["", "   ", "hola", "buenos días", "?"])
+@pytest.mark.parametrize("text", ["hola", "buenos días", "quiero algo"])
 def test_without_any_signal_the_law_presumes_a_petition_with_low_confidence(text: str) -> None:
     result = classify(text)
 
-    assert (result.type, result.confidence, result.features) == (
+    assert (result.type, result.confidence, result.features, result.review) == (
         "peticion",
         0.4,
         ("default:peticion",),
+        True,
     )
+
+
+@pytest.mark.parametrize("text", ["", "   ", "?", "...", "👍"])
+def test_a_message_with_no_words_and_nothing_attached_is_empty(text: str) -> None:
+    assert (classify(text).type, classify(text).features) == ("vacio", ("empty",))
+
+
+def test_an_attachment_with_no_words_is_presumed_a_petition_for_review() -> None:
+    result = classify("", has_attachments=True)
+
+    assert (result.type, result.features, result.review) == ("peticion", ("attachment_only",), True)
 
 
 @pytest.mark.parametrize(
