@@ -306,7 +306,7 @@ class ClassifierSettings(Section):
     # Trained models are kept here (trained from routing/data when missing or stale).
     model_dir: str = "var/classifier"
     # Below this confidence the case is radicated all the same and flagged "revisar tipo".
-    review_below: float = Field(0.5, ge=0.0, le=1.0)
+    review_below: float = Field(0.3, ge=0.0, le=1.0)
     # Legally decisive signals, checked before the model (first match wins).
     rules: list[ClassifierRule] = Field(default_factory=_default_rules)
 

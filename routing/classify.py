@@ -79,10 +79,13 @@ class Rule:
 # Defaults for `classifier.rules`: only what the law makes decisive, the rest is learned.
 DECISIVE_RULES: tuple[tuple[str, str, str], ...] = (
     (
+        # A request for copies or certificates in the present ("solicito copia"), not a
+        # complaint about one asked for before ("solicité copia y no llegó").
         "copia",
         "informacion",
-        r"\b(solicit\w*|requier\w*|pido|necesit\w*|expedir|expida\w*|envi\w*)\b"
-        r"(\W+\w+){0,6}?\W+(copia|copias|certificad\w*|certificacion\w*|constancia\w*)\b",
+        r"\b(solicito|solicitamos|requiero|requerimos|pido|pedimos|necesito|necesitamos"
+        r"|expedir|expidan|me expidan|enviarme|me envien)\b(\W+\w+){0,6}?\W+"
+        r"(copia|copias|certificado|certificados|certificacion|constancia)\b",
     ),
     ("denuncia", "denuncia", r"\b(denuncio|denunciamos|quiero denunciar|presento denuncia)\b"),
     ("felicito", "felicitacion", r"\b(felicito|felicitamos|quiero felicitar|deseo felicitar)\b"),
@@ -90,7 +93,7 @@ DECISIVE_RULES: tuple[tuple[str, str, str], ...] = (
 )
 DEFAULT_RULES: tuple[Rule, ...] = tuple(Rule.of(*rule) for rule in DECISIVE_RULES)
 # Below this confidence a person checks the type (a setting: classifier.review_below).
-REVIEW_BELOW = 0.5
+REVIEW_BELOW = 0.3
 _WORDLESS = re.compile(r"^[^a-z0-9ñ]*$")
 
 
@@ -206,21 +209,14 @@ def _decisive_rule(item: Item, rules: Sequence[Rule]) -> tuple[Rule, str] | None
 
 
 def _request_type(
-    scores: dict[str, float],
-    features: tuple[str, ...],
-    review_below: float,
-    *,
-    force: bool = False,
+    scores: dict[str, float], features: tuple[str, ...], review_below: float
 ) -> Classification:
     """The most likely request type, its probability renormalised over request types."""
     requests = {label: p for label, p in scores.items() if label in REQUEST_TYPES}
     total = sum(requests.values()) or 1.0
     label = max(requests, key=lambda key: requests[key]) if requests else "peticion"
     confidence = requests.get(label, 0.0) / total
-    review = force or confidence < review_below
-    return Classification(
-        label, confidence, (*features, "presumed:request") if force else features, review
-    )
+    return Classification(label, confidence, features, confidence < review_below)
 
 
 def _by_keywords(item: Item) -> Classification:
