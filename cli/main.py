@@ -73,6 +73,7 @@ def worker() -> None:
 
     app = _app()
     app.db  # noqa: B018  (migrate before the workers fork)
+    app.warm_classifiers()
     app.db.dispose()
     args = make_argument_parser().parse_args(
         [
@@ -114,7 +115,7 @@ def web(host: str | None, port: int | None) -> None:
 def drain(timeout: float) -> None:
     from ventanilla.workers.drain import drain as run_drain
 
-    _app()
+    _app().warm_classifiers()
     sys.exit(0 if run_drain(timeout) else 1)
 
 

@@ -78,6 +78,12 @@ class App:
                 self._models[kind] = self._load_model(kind)
             return self._models[kind]
 
+    def warm_classifiers(self) -> None:
+        """Load (or train once) the models before taking work, so the first citizen after
+        a start does not wait for a training; forked worker processes inherit them."""
+        for kind in ("pqrsdf", "mentions"):
+            self.text_model(kind)
+
     def _load_model(self, kind: str) -> TextModel | None:
         from ventanilla.logs import log
         from ventanilla.store.training import corrections

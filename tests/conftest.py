@@ -233,8 +233,14 @@ class Deployment:
 
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the classifiers are trained once for the whole session (not per deployment)."""
-    return tmp_path_factory.mktemp("classifier")
+    """Where the classifiers are trained once for the whole session (not per deployment),
+    trained here before any test, so that no test's timing includes a training."""
+    from ventanilla.classifier import KINDS, ModelFiles
+
+    directory = tmp_path_factory.mktemp("classifier")
+    for kind in KINDS:
+        ModelFiles(directory).load_or_train(kind)
+    return directory
 
 
 @pytest.fixture
