@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from ventanilla.cli.report import report
 from ventanilla.errors import ConfigurationError, NotFound, VentanillaError
 from ventanilla.message import CHANNELS
 from ventanilla.store.schema import MESSAGE_STATUSES
@@ -266,6 +267,9 @@ def terms_due(received: str, request_type: str) -> None:
     office = get_settings().office
     calendar = BusinessCalendar(OfficeHours.parse(office.hours), office.timezone)
     click.echo(calendar.due_date(moment, request_type).isoformat())
+
+
+cli.add_command(report)
 
 
 def main() -> None:
