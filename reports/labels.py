@@ -94,7 +94,7 @@ def quarter_label(report: QuarterReport) -> str:
 
 def local_time(report: QuarterReport, moment: datetime) -> datetime:
     """A naive local time (spreadsheets keep no time zone; the report states which)."""
-    return moment.astimezone(report.zone).replace(tzinfo=None)
+    return moment.astimezone(report.zone).replace(tzinfo=None, microsecond=0)
 
 
 def detail_values(report: QuarterReport, row: RequestRow) -> list[object]:

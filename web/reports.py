@@ -28,6 +28,12 @@ _FILE_RE = re.compile(
 # The staff see the quarter in progress and the two years before it.
 QUARTERS_LISTED = 9
 NO_STORE = {"Cache-Control": "no-store"}
+DOWNLOAD_LABELS = {
+    "json": "los datos en JSON",
+    "csv": "el detalle en CSV",
+    "xlsx": "la hoja de cálculo (XLSX)",
+    "html": "la página para publicar (HTML)",
+}
 
 
 def listed_quarters(today: datetime) -> list[Quarter]:
@@ -60,8 +66,8 @@ def report_routes(app: App, dependencies: Sequence[params.Depends] = ()) -> APIR
     def page(quarter: Quarter, today: datetime) -> str:
         from ventanilla.reports.html_out import render_page
 
-        links = [(name.upper(), file_name(quarter, name)) for name in FORMATS]
-        links.insert(2, ("resumen en CSV", file_name(quarter, "csv", SUMMARY_SUFFIX)))
+        links = [(DOWNLOAD_LABELS[name], file_name(quarter, name)) for name in FORMATS]
+        links.insert(2, ("el resumen en CSV", file_name(quarter, "csv", SUMMARY_SUFFIX)))
         return render_page(
             build(quarter),
             quarters=[str(q) for q in listed_quarters(today)],
