@@ -18,7 +18,7 @@ lint:
 	scripts/setup.sh
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy core adapters routing workers docsys store web cli templates
+	.venv/bin/mypy core adapters routing workers docsys store web cli templates reports
 
 bench:
 	scripts/setup.sh redis postgres dovecot

@@ -272,8 +272,9 @@ def terms_due(received: str, request_type: str) -> None:
 def _register_command_groups() -> None:
     from ventanilla.cli.classifier import classifier
     from ventanilla.cli.mentions import mentions
+    from ventanilla.cli.report import report
 
-    for group in (classifier, mentions):
+    for group in (classifier, mentions, report):
         cli.add_command(group)
 
 

@@ -191,6 +191,21 @@ class BusinessCalendar:
                 n -= 1
         return day
 
+    def business_days_between(self, start: datetime.date, end: datetime.date) -> int:
+        """Business days after `start` up to and including `end`: how long an answer took.
+
+        The inverse of `add_business_days`: `between(d, add_business_days(d, n)) == n`, so
+        an answer on the day of receipt took 0 days and one on the due date took the term.
+        An `end` on or before `start` (answered before the receipt day counted) gives 0.
+        """
+        one_day = datetime.timedelta(days=1)
+        count = 0
+        day = start + one_day
+        while day <= end:
+            count += self.is_business_day(day)
+            day += one_day
+        return count
+
     def due_date(self, received: datetime.datetime, request_type: str) -> datetime.date:
         """The last day to answer: the term counts from the day after radication (art. 14)."""
         term = term_days(request_type)

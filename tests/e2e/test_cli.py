@@ -74,6 +74,7 @@ def test_every_command_has_help(deployment_factory, tmp_path):
         ["check"],
         ["db", "upgrade"],
         ["terms", "due"],
+        ["report"],
     ):
         result = deployment.cli(*command, "--help")
         assert "Usage: ventanilla" in result.stdout

@@ -276,6 +276,37 @@ def test_add_business_days_refuses_a_negative_count(calendar: BusinessCalendar) 
         calendar.add_business_days(D("2026-03-04"), -1)
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        ("2026-03-04", "2026-03-04", 0),  # answered on the day of receipt
+        ("2026-03-04", "2026-03-05", 1),  # Wed -> Thu
+        ("2026-03-06", "2026-03-09", 1),  # Fri -> Mon: the weekend does not count
+        ("2026-03-06", "2026-03-08", 0),  # Fri -> Sun: no business day yet
+        ("2026-03-20", "2026-03-24", 1),  # Fri -> Tue over San José (Mon 03-23)
+        ("2026-03-31", "2026-04-06", 2),  # Tue -> Mon over Holy Thursday and Friday
+        ("2025-12-24", "2026-01-02", 5),  # 26, 29, 30, 31 Dec and 2 Jan; 25 Dec and 1 Jan off
+        ("2026-03-04", "2026-03-25", 14),  # three weeks less San José
+        ("2026-03-09", "2026-03-04", 0),  # an end before the start took no time
+        ("2026-03-07", "2026-03-07", 0),  # a Saturday to itself
+    ],
+)
+def test_business_days_between_counts_days_after_start_up_to_end(
+    calendar: BusinessCalendar, start: str, end: str, expected: int
+) -> None:
+    assert calendar.business_days_between(D(start), D(end)) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "n"),
+    [("2026-03-04", 0), ("2026-03-04", 10), ("2025-12-24", 15), ("2026-03-27", 30)],
+)
+def test_business_days_between_undoes_add_business_days(
+    calendar: BusinessCalendar, start: str, n: int
+) -> None:
+    assert calendar.business_days_between(D(start), calendar.add_business_days(D(start), n)) == n
+
+
 # --- forwarding (art. 21) --------------------------------------------------------------------
 
 
