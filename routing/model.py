@@ -23,7 +23,7 @@ from ventanilla.routing.text import fold
 # Words and word pairs carry meaning; character n-grams survive typos, missing accents
 # and run-together words ("nesecito", "xfavor").
 _WORDS = {"analyzer": "word", "ngram_range": (1, 2), "min_df": 1, "sublinear_tf": True}
-_CHARS = {"analyzer": "char_wb", "ngram_range": (1, 4), "min_df": 2, "sublinear_tf": True}
+_CHARS = {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 2, "sublinear_tf": True}
 # How many of the heaviest features explain one decision.
 EXPLAINED_FEATURES = 5
 
