@@ -22,6 +22,13 @@ def fold(text: str) -> str:
     return _SPACE.sub(" ", _NON_WORD.sub(" ", stripped)).strip()
 
 
+def fold_plain(text: str) -> str:
+    """`fold`, and ñ written n too: the form rules match on (`routing.priority`, `offices`,
+    `faq`). Many keyboards and phones have no ñ, so "contrasena" and "contraseña", "anos"
+    and "años" must be one word to a pattern."""
+    return fold(text).replace("ñ", "n")
+
+
 # Where a reply's quoted history starts: "El lun, 3 nov 2026 ... escribió:", Outlook's
 # "-----Mensaje original-----" or "De: ... Enviado:" block, and the English forms.
 _QUOTE_START = re.compile(
@@ -53,3 +60,24 @@ def strip_quoted(text: str) -> str:
         kept.append(line)
     own = "\n".join(kept).strip()
     return own or text.strip()
+
+
+def pattern_problem(pattern: str) -> str:
+    """Why a regular expression meant for `fold_plain` text can never match ("" if fine)."""
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        return f"not a regular expression ({error})"
+    # Folded text has no capitals, no accents and no ñ: a pattern with them never matches.
+    # Escapes (\b, \w, \S) are left out of the check.
+    literal = re.sub(r"\\.", "", pattern)
+    if any(char.isupper() or (char.isalpha() and not char.isascii()) for char in literal):
+        return (
+            "patterns run on folded text (lower case, no accents, n for ñ): "
+            f"write {_fold_letters(pattern)!r}, not {pattern!r}"
+        )
+    return ""
+
+
+def _fold_letters(pattern: str) -> str:
+    return "".join(fold_plain(char) if char.isalpha() else char for char in pattern)

@@ -37,6 +37,9 @@ class PendingAck:
     sender_name: str
     references: list[str]
     kind: str = "ack"
+    # What the text says beyond the case's facts: its priority flags, its frequent question.
+    flags: tuple[str, ...] = ()
+    faq_id: str = ""
 
 
 def claim_outbox(session: Session, outbox_id: int) -> bool:
@@ -65,6 +68,8 @@ def load_claimed(session: Session, outbox_id: int) -> PendingAck | None:
             MESSAGES.c.flags,
             MESSAGES.c.sender_name,
             MESSAGES.c.references,
+            CASES.c.flags.label("case_flags"),
+            CASES.c.faq_id,
         )
         .join(CASES, CASES.c.id == OUTBOX.c.case_id)
         .join(MESSAGES, MESSAGES.c.id == CASES.c.message_id)
@@ -89,6 +94,8 @@ def load_claimed(session: Session, outbox_id: int) -> PendingAck | None:
         row.sender_name,
         list(row.references or []),
         row.kind,
+        tuple(row.case_flags or ()),
+        row.faq_id or "",
     )
 
 

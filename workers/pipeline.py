@@ -36,8 +36,10 @@ from ventanilla.routing.acknowledgements import (
 from ventanilla.routing.classify import Classification
 from ventanilla.routing.classify import classify as classify_text
 from ventanilla.routing.dedupe import dedupe_key, window_start
+from ventanilla.routing.faq import match_faq
 from ventanilla.routing.followups import follow_up_of, quoted_radicados, thread_radicados
 from ventanilla.routing.offices import assign_office
+from ventanilla.routing.priority import due_date, is_priority, priority_flags
 from ventanilla.routing.text import strip_quoted
 from ventanilla.routing.types import is_request
 from ventanilla.store import outbox, pipeline
@@ -260,13 +262,52 @@ def radicate(messages: list[MessageFacts]) -> None:
 
 
 def _filing(message: MessageFacts) -> Filing:
+    """Everything decided about a case before it is numbered: office, flags, terms, FAQ."""
     assert message.type is not None  # classify set it
+    app = current_app()
+    settings = app.settings
+    own_words = strip_quoted(message.text)
+    # Nobody to answer: no name, and no address on any channel.
+    anonymous = not (
+        message.sender_name or message.sender or message.reply_email or message.reply_phone
+    )
+    flags = priority_flags(
+        own_words,
+        subject=message.subject,
+        sender_name=message.sender_name,
+        anonymous=anonymous,
+    )
+    office = assign_office(message.type, f"{message.subject}\n{own_words}", app.office_rules)
+    faq = match_faq(
+        f"{message.subject}\n{own_words}",
+        app.faqs,
+        settings.faq.min_score,
+        request_type=message.type,
+    )
+    reasons = {f"flag:{flag.slug}": flag.reason for flag in flags}
+    reasons["office"] = office.reason
+    if faq is not None:
+        reasons["faq"] = f"{faq.faq.id}: {faq.reason} (score {faq.score})"
     return Filing(
         type=message.type,
-        office=assign_office(message.type, message.text),
+        office=office.office,
         filed_at=utcnow(),
-        due_date=current_app().calendar.due_date(message.received_at, message.type),
+        due_date=due_date(
+            app.calendar,
+            message.received_at,
+            message.type,
+            flags,
+            settings.priority.term_days,
+        ),
         review_type=(message.confidence or 0) < 0.5,
+        flags=tuple(flag.slug for flag in flags),
+        priority=is_priority(flags),
+        competent_entity=office.competent_entity,
+        forward_due=(
+            app.calendar.forwarding_date(message.received_at) if office.competent_entity else None
+        ),
+        faq_id=faq.faq.id if faq is not None else "",
+        reasons=reasons,
     )
 
 
