@@ -69,11 +69,15 @@ DEFAULT_RULES: Final[tuple[OfficeRule, ...]] = (
     OfficeRule(
         DESARROLLO,
         (
-            r"\b(?:contrasena|clave|password)\b",
+            # "la clave", "mi clave", not "es clave para" or "palabras clave".
+            r"\b(?:contrasena|password)\b|\b(?:mi|la|una|nueva|de|sin) clave\b"
+            r"|\bclave (?:de acceso|del sise|de ingreso|temporal)\b",
             r"\b(?:usuario|cuenta|perfil) (?:esta |quedo |se )?bloquead[oa]\b"
             r"|\bbloque(?:o|aron|ada|ado) (?:mi |la )?(?:cuenta|usuario|perfil)\b",
-            r"\bno (?:puedo|he podido|logro|me deja) (?:ingresar|entrar|acceder|iniciar sesion|"
-            r"loguearme|registrarme)\b|\binicio de sesion\b",
+            # Not when it names another entity's platform: that is theirs.
+            r"\bno (?:puedo|he podido|logro|me deja) (?:ingresar|entrar|acceder|iniciar sesion"
+            r"|loguearme|registrarme)\b(?! (?:a|al|en) (?:la pagina del |el portal del )?"
+            r"(?:sofia|sena|colpensiones|mi eps|la caja))|\binicio de sesion\b",
             r"\b(?:error|errores|falla|fallas) (?:en|de|del) (?:la )?(?:plataforma|pagina|portal|"
             r"sistema|sise|aplicativo)\b|\bla (?:pagina|plataforma|aplicacion) (?:no (?:funciona|"
             r"carga|abre|sirve)|esta caida|se cae)\b|\bsale (?:un )?error\b",
@@ -154,7 +158,7 @@ DEFAULT_COMPETENCE: Final[tuple[CompetenceRule, ...]] = (
             r"\binspeccion (?:de trabajo|laboral)\b|\binspector(?:a)? de trabajo\b",
             r"\bme (?:despidieron|echaron|botaron)\b|\bdespid(?:o|ieron|ido|ida)\b",
             r"\bliquidacion\b|\bacoso laboral\b|\bprestaciones sociales\b",
-            r"\bno me (?:han )?(?:pagado|pagan|quieren pagar|pago) (?:el |la |los |mi |mis )?"
+            r"\bno me (?:han |ha )?(?:pagado|pagan|quieren pagar|pago) (?:el |la |los |mi |mis )?"
             r"(?:salario|sueldo|quincena|liquidacion|prestaciones|horas extra|primas?|cesantias)\b"
             r"|\b(?:salarios?|sueldos?) (?:atrasados?|sin pagar|no pagados?)\b",
         ),

@@ -185,8 +185,9 @@ _JOURNALIST: Final = re.compile(
     r"revista|canal)\b"
 )
 _JOB_SEARCH: Final = re.compile(
-    r"\b(?:busco|buscando|necesito|conseguir) (?:trabajo|empleo)\b|\bhoja de vida\b"
-    r"|\bvacantes?\b|\bdesemplead[oa]\b|\bpostular\w*"
+    r"\b(?:busco|buscando|necesito|conseguir) (?:trabajo|empleo)\b|\bmi hoja de vida\b"
+    r"|\b(?:estoy|quede) (?:desemplead[oa]|sin (?:trabajo|empleo))\b|\bdesemplead[oa]\b"
+    r"|\bpostularme\b|\bme postule\b"
 )
 # Media outlets in the sender's name ("Redacción El Tiempo"): the name is their signature.
 _OUTLET: Final = re.compile(
@@ -312,7 +313,9 @@ _STOP_WORDS: Final[dict[str, frozenset[str]]] = {
         "gracias buenos buenas hola porque cuando donde ya aqui tambien solo mas puedo "
         "puede ayuda favor trabajo empleo hoja vida senor senora mi mis su sus es esta "
         "este estos estas pues nada nunca siempre hacer tiene tienen fue era sin sobre "
-        "hasta desde entre cual quien como al lo le les se un una unos unas por"
+        "hasta desde entre cual quien como al lo le les se un una unos unas por solicito "
+        "senores senoras cordial saludo atentamente informacion certificado quisiera saber "
+        "pagina gracias"
     ),
     "en": _words(
         "the and of to is it you that was for on are with i his they be at have this "
