@@ -195,43 +195,42 @@ def content_words(text: str) -> frozenset[str]:
 def match_faq(
     text: str, faqs: Iterable[Faq], min_score: float, *, request_type: str | None = None
 ) -> FaqMatch | None:
-    """The frequent question `text` asks, if one scores at least `min_score` (0 to 1)."""
+    """The frequent question `text` asks, if one scores at least `min_score` (0 to 1).
+
+    A pattern scores 1 and an example phrasing the share of its words found, so examples
+    are only read when no pattern matched; equal scores go to the question asked first.
+    """
     folded = fold_plain(text)
     words = _WORD.findall(folded)
-    stems = frozenset(_stem(w) for w in words if w not in _COMMON)
     # A letter of many points is less likely to be this one question.
     length = 1.0 if len(words) <= LONG_TEXT_WORDS else max(0.5, LONG_TEXT_WORDS / len(words))
+    if length < min_score:
+        return None
+    candidates = [faq for faq in faqs if request_type is None or request_type in faq.types]
+    hits = [
+        (found.start(), FaqMatch(faq, round(length, 3), f"pattern {found.group(0)!r}"))
+        for faq in candidates
+        if (found := _first_pattern(faq, folded)) is not None
+    ]
+    if hits:
+        return min(hits, key=lambda hit: hit[0])[1]
+    stems = frozenset(_stem(w) for w in words if w not in _COMMON)
     best: FaqMatch | None = None
-    best_at = 0
-    for faq in faqs:
-        if request_type is not None and request_type not in faq.types:
-            continue
-        found = _best_reason(faq, folded, stems)
-        if found is None:
-            continue
-        score, where, reason = found
-        score = round(score * length, 3)
-        # Equal scores: the question the citizen asks first.
-        if score >= min_score and (best is None or (score, -where) > (best.score, -best_at)):
-            best, best_at = FaqMatch(faq, score, reason), where
+    for faq in candidates:
+        for example, phrase in zip(faq._example_words, faq.examples, strict=True):
+            if len(example) < 2:
+                continue
+            share = len(example & stems) / len(example)
+            score = round(share * length, 3)
+            if score >= min_score and (best is None or score > best.score):
+                best = FaqMatch(faq, score, f"example {phrase!r} ({share:.2f})")
     return best
 
 
-def _best_reason(faq: Faq, folded: str, stems: frozenset[str]) -> tuple[float, int, str] | None:
-    """(score, where in the text, why) of one question, None when nothing of it is there."""
+def _first_pattern(faq: Faq, folded: str) -> re.Match[str] | None:
+    """The earliest match of the question's patterns in the text."""
     found = [m for pattern in faq._compiled if (m := pattern.search(folded))]
-    if found:
-        first = min(found, key=lambda m: m.start())
-        return 1.0, first.start(), f"pattern {first.group(0)!r}"
-    scored = [
-        (len(example & stems) / len(example), phrase)
-        for example, phrase in zip(faq._example_words, faq.examples, strict=True)
-        if len(example) >= 2
-    ]
-    if not scored:
-        return None
-    share, phrase = max(scored)
-    return share, len(folded), f"example {phrase!r} ({share:.2f})"
+    return min(found, key=lambda m: m.start()) if found else None
 
 
 def duplicate_ids(faqs: Sequence[Faq]) -> list[str]:

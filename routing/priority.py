@@ -129,8 +129,9 @@ _RULES: Final[dict[str, tuple[str, ...]]] = {
         r"\bmi vida (?:corre|esta en) (?:riesgo|peligro)\b",
         r"\bminimo vital\b|\bperjuicio irremediable\b|\b(?:accion de )?tutela\b",
         # A vacancy for a surgical assistant is not a surgery.
-        r"(?<!auxiliar de )(?<!instrumentador de )(?<!instrumentadora de )(?<!tecnico en )"
-        r"(?<!enfermera de )(?<!jefe de )\bcirugia\b",
+        r"\bcirugia\b(?<!auxiliar de cirugia)(?<!instrumentador de cirugia)"
+        r"(?<!instrumentadora de cirugia)(?<!tecnico en cirugia)(?<!enfermera de cirugia)"
+        r"(?<!jefe de cirugia)",
         r"\b(?:quimioterapia|dialisis|radioterapia)\b|\btengo cancer\b",
         # "estoy en la calle 26" is an address.
         r"\b(?:estoy|vivo|estamos|vivimos|durmiendo) en la calle\b(?! \d| numero| no \d| n \d)",
@@ -197,6 +198,12 @@ _OUTLET: Final = re.compile(
     r"publimetro|el universal|citytv)\b"
 )
 
+# Flags raised by two things said together (either alone is no sign).
+_BOTH: Final = (
+    ("riesgo_derecho_fundamental", _NO_EPS, _ILL),
+    ("denuncia_corrupcion", _OFFICIAL, _ASKED_MONEY),
+)
+
 
 def priority_flags(
     text: str, *, subject: str = "", sender_name: str = "", anonymous: bool = False
@@ -214,14 +221,9 @@ def priority_flags(
             found["periodista"] = repr(journalist.group(0))
         elif outlet := _OUTLET.search(fold_plain(sender_name)):
             found["periodista"] = f"sender name {outlet.group(0)!r}"
-    if "riesgo_derecho_fundamental" not in found:
-        no_eps, ill = _NO_EPS.search(folded), _ILL.search(folded)
-        if no_eps and ill:
-            found["riesgo_derecho_fundamental"] = f"{no_eps.group(0)!r} + {ill.group(0)!r}"
-    if "denuncia_corrupcion" not in found:
-        asked, official = _ASKED_MONEY.search(folded), _OFFICIAL.search(folded)
-        if asked and official:
-            found["denuncia_corrupcion"] = f"{official.group(0)!r} + {asked.group(0)!r}"
+    for slug, first, second in _BOTH:
+        if slug not in found and (one := first.search(folded)) and (two := second.search(folded)):
+            found[slug] = f"{one.group(0)!r} + {two.group(0)!r}"
     if anonymous:
         found["anonimo"] = "no name and no address to answer"
     language = detect_language(text)
@@ -345,6 +347,11 @@ _STOP_WORDS: Final[dict[str, frozenset[str]]] = {
         "wird werden kann oder aber wenn dass noch"
     ),
 }
+# The languages each frequent word belongs to (one look-up a word, not one a language).
+_LANGUAGES_OF: Final[dict[str, tuple[str, ...]]] = {
+    word: tuple(language for language, stop in _STOP_WORDS.items() if word in stop)
+    for word in set().union(*_STOP_WORDS.values())
+}
 # Fewer words than this of one language say nothing; a foreign language must also
 # outnumber the Spanish words by this factor (a Spanish request quoting "please help").
 MIN_EVIDENCE: Final = 4
@@ -357,9 +364,10 @@ FOREIGN_MARGIN: Final = 1.5
 def detect_language(text: str) -> str:
     """ "es", "en", "pt", "fr", "it" or "de" by frequent words; "" when too little to say."""
     words = _WORD.findall(fold_plain(_ADDRESS.sub(" ", text)))[:400]
-    counts = {
-        language: sum(word in stop for word in words) for language, stop in _STOP_WORDS.items()
-    }
+    counts = dict.fromkeys(_STOP_WORDS, 0)
+    for word in words:
+        for language in _LANGUAGES_OF.get(word, ()):
+            counts[language] += 1
     foreign = max((lang for lang in counts if lang != "es"), key=lambda lang: counts[lang])
     if counts[foreign] >= MIN_EVIDENCE and counts[foreign] > FOREIGN_MARGIN * counts["es"]:
         return foreign
