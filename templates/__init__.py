@@ -24,7 +24,7 @@ from ventanilla.errors import ConfigurationError
 from ventanilla.routing.faq import Faq, answer_blocks, duplicate_ids, fill, parse_faq
 from ventanilla.routing.priority import applicable_term, priority_basis
 from ventanilla.routing.terms import term_days
-from ventanilla.routing.types import TYPE_LABELS
+from ventanilla.routing.types import TYPE_LABELS, is_request
 from ventanilla.settings import Settings
 from ventanilla.store.outbox import PendingAck
 from ventanilla.store.pipeline import CaseFacts
@@ -97,7 +97,12 @@ def case_context(
     that has one.
     """
     public = settings.web.public_url.rstrip("/")
-    term = applicable_term(case.type, flags, settings.priority.term_days)
+    # A case whose type staff later changed to a non-request has no term to shorten.
+    term = (
+        applicable_term(case.type, flags, settings.priority.term_days)
+        if is_request(case.type)
+        else None
+    )
     return {
         "radicado": case.radicado,
         "filed_at": spanish_datetime(case.filed_at, settings.office.timezone),
@@ -110,8 +115,8 @@ def case_context(
         # Ley 1755 art. 20 and the others in routing/priority.py; "" when not a priority.
         "priority_basis": priority_basis(flags),
         # The entity's regulation shortened the term: the date above is earlier than the law's.
-        "term_shortened": bool(term.shortened_by),
-        "legal_days": term_days(case.type),
+        "term_shortened": bool(term and term.shortened_by),
+        "legal_days": term_days(case.type) if term else 0,
         "faq": _faq_context(faq_id, settings),
     }
 
