@@ -75,6 +75,7 @@ def main() -> None:
             model=pqrsdf,
             rules=app.classifier_rules,
             review_below=settings.review_below,
+            presume_below=settings.presume_request_below,
         )
 
     results = {}

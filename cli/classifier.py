@@ -83,4 +83,5 @@ def _classify(texts: list[str], app: App) -> list[Classification]:
         model=app.text_model("pqrsdf"),
         rules=app.classifier_rules,
         review_below=app.settings.classifier.review_below,
+        presume_below=app.settings.classifier.presume_request_below,
     )

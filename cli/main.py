@@ -28,6 +28,9 @@ def _app() -> Any:
 
     app = current_app()
     configure_logging(app.settings.log)
+    # The frequent questions are read at start, so a broken file stops the command with its
+    # name, like a bad setting, instead of failing cases later.
+    app.faqs  # noqa: B018
     return app
 
 
@@ -217,6 +220,10 @@ def check(connect: bool) -> None:
     from ventanilla.settings_check import connection_problems, settings_warnings
 
     settings = load_settings()  # ConfigurationError is reported by main()
+    if settings.faq.enabled:
+        from ventanilla.templates import load_faqs
+
+        load_faqs(settings.faq.directory)  # a broken file is a ConfigurationError too
     for warning in settings_warnings(settings):
         click.echo(f"warning: {warning}", err=True)
     problems = connection_problems(settings) if connect else []

@@ -1,4 +1,5 @@
-"""The objects one process builds from its settings, once: store, registry, calendar.
+"""The objects one process builds from its settings, once: store, registry, calendar,
+office rules, frequent questions.
 
 Built lazily so that a forked worker process makes its own database connections.
 """
@@ -14,6 +15,8 @@ import redis
 
 from ventanilla.docsys.builtin import BuiltinRegistry
 from ventanilla.docsys.registry import Registry
+from ventanilla.routing.faq import Faq
+from ventanilla.routing.offices import OfficeRules
 from ventanilla.routing.terms import BusinessCalendar, OfficeHours
 from ventanilla.settings import Settings, get_settings
 from ventanilla.store.engine import Database
@@ -50,6 +53,24 @@ class App:
     def calendar(self) -> BusinessCalendar:
         office = self.settings.office
         return BusinessCalendar(OfficeHours.parse(office.hours), office.timezone)
+
+    @cached_property
+    def office_rules(self) -> OfficeRules:
+        offices = self.settings.offices
+        return OfficeRules.build(
+            offices.default,
+            [rule.rule() for rule in offices.rules],
+            [rule.rule() for rule in offices.competence],
+        )
+
+    @cached_property
+    def faqs(self) -> tuple[Faq, ...]:
+        """The frequent questions, read once (none when `faq.enabled` is false)."""
+        if not self.settings.faq.enabled:
+            return ()
+        from ventanilla.templates import load_faqs
+
+        return load_faqs(self.settings.faq.directory)
 
     @cached_property
     def redis(self) -> redis.Redis:

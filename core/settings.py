@@ -12,9 +12,10 @@ import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -31,7 +32,17 @@ from pydantic_settings import (
 )
 
 from ventanilla.errors import ConfigurationError
+from ventanilla.routing.offices import (
+    DEFAULT_COMPETENCE,
+    DEFAULT_OFFICE,
+    DEFAULT_RULES,
+    CompetenceRule,
+    OfficeRule,
+)
+from ventanilla.routing.priority import FLAG_SLUGS
 from ventanilla.routing.terms import DEFAULT_OFFICE_HOURS, OfficeHours
+from ventanilla.routing.text import pattern_problem
+from ventanilla.routing.types import REQUEST_TYPES
 
 SETTINGS_ENV = "VENTANILLA_SETTINGS"
 DEFAULT_SETTINGS_FILE = "settings.toml"
@@ -307,8 +318,108 @@ class ClassifierSettings(Section):
     model_dir: str = "var/classifier"
     # Below this confidence the case is radicated all the same and flagged "revisar tipo".
     review_below: float = Field(0.3, ge=0.0, le=1.0)
+    # A message read as no request (chatter, spam, empty) with less confidence than this
+    # is radicated all the same, for review: the law presumes a petition.
+    presume_request_below: float = Field(0.3, ge=0.0, le=1.0)
     # Legally decisive signals, checked before the model (first match wins).
     rules: list[ClassifierRule] = Field(default_factory=_default_rules)
+
+
+def _folded_pattern(value: str) -> str:
+    problem = pattern_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _request_type(value: str) -> str:
+    if value not in REQUEST_TYPES:
+        raise ValueError(
+            f"{value!r} is not a request type; expected one of {', '.join(REQUEST_TYPES)}"
+        )
+    return value
+
+
+# A regular expression on folded text (routing.text.fold_plain), and a request type slug.
+Pattern = Annotated[str, AfterValidator(_folded_pattern)]
+RequestType = Annotated[str, AfterValidator(_request_type)]
+
+
+class PrioritySettings(Section):
+    # Business days to answer, by flag slug, when the entity's own PQRSDF regulation
+    # shortens the legal term (Ley 1755 art. 20 gives priority, not a number of days).
+    # Empty: no shortening. The shortest applicable term wins.
+    term_days: dict[str, Annotated[int, Field(ge=0, le=30)]] = {}
+
+    @field_validator("term_days")
+    @classmethod
+    def _known_flags(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(FLAG_SLUGS))
+        if unknown:
+            raise ValueError(
+                f"{unknown[0]!r} is not a flag; expected one of {', '.join(FLAG_SLUGS)}"
+            )
+        return value
+
+
+class OfficeRuleSettings(Section):
+    office: str = Field(min_length=1, max_length=120)
+    patterns: list[Pattern] = []
+    types: list[RequestType] = []
+
+    @model_validator(mode="after")
+    def _matches_something(self) -> OfficeRuleSettings:
+        if not self.patterns and not self.types:
+            raise ValueError(
+                "patterns: give patterns, types or both (a rule needs something to match)"
+            )
+        return self
+
+    def rule(self) -> OfficeRule:
+        return OfficeRule(self.office, tuple(self.patterns), tuple(self.types))
+
+
+class CompetenceSettings(Section):
+    entity: str = Field(min_length=1, max_length=200)
+    patterns: list[Pattern] = Field(min_length=1)
+    types: list[RequestType] = []
+
+    def rule(self) -> CompetenceRule:
+        return CompetenceRule(self.entity, tuple(self.patterns), tuple(self.types))
+
+
+class OfficesSettings(Section):
+    # Where a case goes when no rule matches, and who forwards another entity's matters.
+    default: str = Field(DEFAULT_OFFICE, min_length=1, max_length=120)
+    # `[[offices.rules]]`: first match wins; `[[offices.competence]]`: another entity's
+    # matter (routing/offices.py). Setting either replaces its defaults, the SPE's structure.
+    rules: list[OfficeRuleSettings] = Field(
+        default_factory=lambda: [
+            OfficeRuleSettings(office=r.office, patterns=list(r.patterns), types=list(r.types))
+            for r in DEFAULT_RULES
+        ]
+    )
+    competence: list[CompetenceSettings] = Field(
+        default_factory=lambda: [
+            CompetenceSettings(entity=r.entity, patterns=list(r.patterns), types=list(r.types))
+            for r in DEFAULT_COMPETENCE
+        ]
+    )
+
+
+class FaqSettings(Section):
+    enabled: bool = True
+    # A folder of frequent questions (*.md); empty: the built-in templates/faq.
+    directory: str = ""
+    # How sure a match must be (0.5 to 1) before the acknowledgement carries the answer.
+    min_score: float = Field(0.8, ge=0.5, le=1.0)
+
+    @field_validator("directory")
+    @classmethod
+    def _folder_exists(cls, value: str) -> str:
+        if value and not Path(value).is_dir():
+            raise ValueError(f"no such folder: {value}")
+        return value
 
 
 class LogSettings(Section):
@@ -337,6 +448,9 @@ class Settings(BaseSettings):
     entity: EntitySettings = EntitySettings()
     classifier: ClassifierSettings = ClassifierSettings()
     mentions: MentionsSettings = MentionsSettings()
+    priority: PrioritySettings = PrioritySettings()
+    offices: OfficesSettings = OfficesSettings()
+    faq: FaqSettings = FaqSettings()
     log: LogSettings = LogSettings()
 
     @classmethod
@@ -370,30 +484,41 @@ def read_file(path: Path, required: bool) -> dict[str, Any]:
         raise ConfigurationError([f"{path}: not valid TOML ({exc})"]) from None
 
 
-def _known_keys(loc: tuple[str, ...]) -> list[str]:
+def _known_keys(loc: tuple[str | int, ...]) -> list[str]:
     model: Any = Settings
     for part in loc[:-1]:
+        if isinstance(part, int):
+            continue  # an item of a list of tables: its model is the list's
         field = model.model_fields.get(part)
-        if field is None or not isinstance(field.annotation, type):
+        annotation = field.annotation if field is not None else None
+        if annotation is not None and not isinstance(annotation, type):
+            annotation = next(iter(get_args(annotation)), None)  # list[OfficeRuleSettings]
+        if not isinstance(annotation, type) or not issubclass(annotation, BaseModel):
             return []
-        model = field.annotation
+        model = annotation
     return list(model.model_fields)
+
+
+def settings_key(loc: tuple[str | int, ...]) -> str:
+    """A key as settings.toml names it: offices.rules[2].patterns[0]."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)[1:]
 
 
 def _problem_lines(exc: ValidationError) -> list[str]:
     lines = []
     for error in exc.errors():
-        loc = tuple(str(part) for part in error["loc"])
-        key = ".".join(loc)
+        loc = tuple(error["loc"])
+        key = settings_key(loc)
         if error["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(loc[-1], _known_keys(loc), n=1)
-            hint = f"; did you mean {'.'.join((*loc[:-1], close[0]))}?" if close else ""
+            close = difflib.get_close_matches(str(loc[-1]), _known_keys(loc), n=1)
+            hint = f"; did you mean {settings_key((*loc[:-1], close[0]))}?" if close else ""
             lines.append(f"{key}: unknown key{hint}")
             continue
         message = error["msg"].removeprefix("Value error, ")
-        # A check across keys of one section names its key first: "imap_host: required...".
+        # A check across keys of one section (or of one table in a list) names its key
+        # first: "imap_host: required...".
         across = re.match(r"^(\w+): (.*)$", message)
-        if len(loc) == 1 and across:
+        if across and (len(loc) == 1 or isinstance(loc[-1], int)):
             lines.append(f"{key}.{across.group(1)}: {across.group(2)}")
             continue
         got = repr(error.get("input"))

@@ -38,8 +38,9 @@ def _sms_budget(settings: Settings) -> list[str]:
         due_date=date(2026, 9, 30),
         type="informacion",
     )
+    # With priority attention: its line is the longer one.
     text = environment.get_template("ack/sms.txt.j2").render(
-        case_context(case, settings) | {"name": ""}
+        case_context(case, settings, flags=("riesgo_derecho_fundamental",)) | {"name": ""}
     )
     cost = segments(to_gsm7(text))
     if cost.segments <= 2:

@@ -99,9 +99,15 @@ class BuiltinRegistry:
                     "office": filing.office,
                     "review_type": filing.review_type,
                     "annul_reason": "",
+                    "flags": list(filing.flags),
+                    "priority": filing.priority,
+                    "competent_entity": filing.competent_entity,
+                    "forward_due": filing.forward_due,
+                    "faq_id": filing.faq_id,
                 }
                 for number, (message, filing) in zip(numbers, group, strict=True)
             ]
+            reasons = [filing.reasons for _, filing in group]
             case_ids = session.scalars(
                 insert(CASES).returning(CASES.c.id, sort_by_parameter_order=True), rows
             ).all()
@@ -117,9 +123,10 @@ class BuiltinRegistry:
                             "message_id": row["message_id"],
                             "type": row["type"],
                             "due_date": row["due_date"].isoformat(),
-                        },
+                        }
+                        | ({"why": why} if why else {}),
                     }
-                    for case_id, row in zip(case_ids, rows, strict=True)
+                    for case_id, row, why in zip(case_ids, rows, reasons, strict=True)
                 ],
             )
             for case_id, row in zip(case_ids, rows, strict=True):

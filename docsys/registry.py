@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
@@ -35,6 +35,16 @@ class Filing:
     filed_at: datetime
     due_date: date
     review_type: bool = False
+    # Priority and review flags (routing/priority.py slugs), and whether they mean priority.
+    flags: tuple[str, ...] = ()
+    priority: bool = False
+    # Another entity the request belongs to, and the last day to forward it (art. 21).
+    competent_entity: str = ""
+    forward_due: date | None = None
+    # The frequent question whose answer the acknowledgement carries ("" for none).
+    faq_id: str = ""
+    # Why each decision was made (office rule, flags' words), for the audit trail.
+    reasons: dict[str, str] = field(default_factory=dict)
 
 
 class Registry(Protocol):

@@ -94,7 +94,18 @@ DECISIVE_RULES: tuple[tuple[str, str, str], ...] = (
 DEFAULT_RULES: tuple[Rule, ...] = tuple(Rule.of(*rule) for rule in DECISIVE_RULES)
 # Below this confidence a person checks the type (a setting: classifier.review_below).
 REVIEW_BELOW = 0.3
+# A message the model thinks is no request, less sure than this, is presumed a request
+# (a setting: classifier.presume_request_below).
+PRESUME_BELOW = 0.3
 _WORDLESS = re.compile(r"^[^a-z0-9ñ]*$")
+# Words that name a matter of the service or ask for something: a text with one of them
+# is not "empty", however short (on folded text).
+_MATTER = re.compile(
+    r"\b(sise|clave|contrasen\w*|contraseñ\w*|usuario|cuenta|hoja de vida|curriculum|cv"
+    r"|vacante\w*|empleo|trabajo|oferta\w*|certificad\w*|constancia|inscri\w*|registr\w*"
+    r"|feria\w*|agencia\w*|cita|taller\w*|postul\w*|necesit\w*|quiero|solicit\w*|ayud\w*"
+    r"|olvid\w*|bloque\w*|no puedo|problema\w*|denunci\w*|queja|reclam\w*)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -119,10 +130,13 @@ def classify(
     model: TextModel | None = None,
     rules: Sequence[Rule] = DEFAULT_RULES,
     review_below: float = REVIEW_BELOW,
+    presume_below: float = PRESUME_BELOW,
 ) -> Classification:
     """Decide the type of one message from its text and what the citizen chose."""
     item = Item(text, subject, requested_type, auto_submitted, has_attachments)
-    return classify_many([item], model=model, rules=rules, review_below=review_below)[0]
+    return classify_many(
+        [item], model=model, rules=rules, review_below=review_below, presume_below=presume_below
+    )[0]
 
 
 def classify_many(
@@ -131,6 +145,7 @@ def classify_many(
     model: TextModel | None = None,
     rules: Sequence[Rule] = DEFAULT_RULES,
     review_below: float = REVIEW_BELOW,
+    presume_below: float = PRESUME_BELOW,
 ) -> list[Classification]:
     """`classify` for a batch: the model sees every undecided text in one matrix."""
     facts = [_by_facts(item) for item in items]
@@ -155,23 +170,33 @@ def classify_many(
             rule, words = hit
             results.append(Classification(rule.decides, 0.9, (f"rule:{rule.name}:{words}",)))
         else:
-            results.append(_by_model(predicted[index], hit, review_below))
+            text = _model_text(items[index])
+            results.append(_by_model(predicted[index], text, hit, review_below, presume_below))
     return results
 
 
 def _by_model(
-    prediction: Prediction, hit: tuple[Rule, str] | None, review_below: float
+    prediction: Prediction,
+    prediction_text: str,
+    hit: tuple[Rule, str] | None,
+    review_below: float,
+    presume_below: float,
 ) -> Classification:
     features = tuple(f"model:{name}" for name in prediction.features)
     if hit is not None:  # a rule said "a request": the model says which one
         return _request_type(
             prediction.scores, (f"rule:{hit[0].name}:{hit[1]}", *features), review_below
         )
+    if prediction.label == "vacio" and _MATTER.search(fold(prediction_text)):
+        # Short is not empty: "olvidé mi clave del SISE" names a matter of the service.
+        return _request_type(prediction.scores, (*features, "matter:not_empty"), 1.0)
     if prediction.label in REQUEST_TYPES:
         review = prediction.confidence < review_below
         return Classification(prediction.label, prediction.confidence, features, review)
-    if prediction.confidence < review_below:
+    if prediction.confidence < presume_below:
         # Not sure it is not a request: the law presumes a petition; a person checks.
+        # The bar is higher than for choosing among request types: leaving a request
+        # unfiled costs the citizen their right, filing chatter costs a clerk a minute.
         return _request_type(prediction.scores, (*features, "presumed:request"), 1.0)
     return Classification(prediction.label, prediction.confidence, features)
 

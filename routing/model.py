@@ -101,7 +101,11 @@ class TextModel:
         columns = vector.indices
         if columns.size == 0:
             return ()
-        weights = vector.data * model.coef_[label_index, columns]
+        if model.coef_.shape[0] == 1:  # two labels: one row of weights, toward the second
+            sign = 1.0 if label_index == 1 else -1.0
+            weights = sign * vector.data * model.coef_[0, columns]
+        else:
+            weights = vector.data * model.coef_[label_index, columns]
         top = np.argsort(weights)[::-1][:EXPLAINED_FEATURES]
         return tuple(str(self.feature_names[columns[i]]) for i in top if weights[i] > 0)
 

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^a-z0-9ñ@.+ ]+")
+
+
+class _WithoutMarks(dict[int, int | None]):
+    """A `str.translate` table that deletes combining marks: filled as characters are met,
+    so each one is asked of `unicodedata` once per process, not once per occurrence."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_WITHOUT_MARKS = _WithoutMarks()
 
 
 def fold(text: str) -> str:
@@ -16,10 +30,20 @@ def fold(text: str) -> str:
     """
     # NFC first: a decomposed ñ (n + combining tilde) must be kept like a composed one.
     lowered = unicodedata.normalize("NFC", text).lower().replace("ñ", "\0")
-    stripped = "".join(
-        char for char in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(char)
-    ).replace("\0", "ñ")
+    stripped = unicodedata.normalize("NFKD", lowered).translate(_WITHOUT_MARKS).replace("\0", "ñ")
     return _SPACE.sub(" ", _NON_WORD.sub(" ", stripped)).strip()
+
+
+@functools.lru_cache(maxsize=8)
+def fold_plain(text: str) -> str:
+    """`fold`, and ñ written n too: the form rules match on (`routing.priority`, `offices`,
+    `faq`). Many keyboards and phones have no ñ, so "contrasena" and "contraseña", "anos"
+    and "años" must be one word to a pattern.
+
+    Cached for the last few texts: radicating one case folds the same text for its flags,
+    its office and its frequent question.
+    """
+    return fold(text).replace("ñ", "n")
 
 
 # Where a reply's quoted history starts: "El lun, 3 nov 2026 ... escribió:", Outlook's
@@ -53,3 +77,24 @@ def strip_quoted(text: str) -> str:
         kept.append(line)
     own = "\n".join(kept).strip()
     return own or text.strip()
+
+
+def pattern_problem(pattern: str) -> str:
+    """Why a regular expression meant for `fold_plain` text can never match ("" if fine)."""
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        return f"not a regular expression ({error})"
+    # Folded text has no capitals, no accents and no ñ: a pattern with them never matches.
+    # Escapes (\b, \w, \S) are left out of the check.
+    literal = re.sub(r"\\.", "", pattern)
+    if any(char.isupper() or (char.isalpha() and not char.isascii()) for char in literal):
+        return (
+            "patterns run on folded text (lower case, no accents, n for ñ): "
+            f"write {_fold_letters(pattern)!r}, not {pattern!r}"
+        )
+    return ""
+
+
+def _fold_letters(pattern: str) -> str:
+    return "".join(fold_plain(char) if char.isalpha() else char for char in pattern)

@@ -80,6 +80,11 @@ def _case_rows(session: Session, *where: Any) -> list[dict[str, Any]]:
             "number": case.number,
             "review_type": case.review_type,
             "annul_reason": case.annul_reason or None,
+            "flags": list(case.flags or []),
+            "priority": case.priority,
+            "competent_entity": case.competent_entity or None,
+            "forward_due": case.forward_due.isoformat() if case.forward_due else None,
+            "faq_id": case.faq_id or None,
         }
         for case, duplicate_of in rows
     ]

@@ -41,6 +41,9 @@ class PendingAck:
     references: list[str]
     kind: str = "ack"
     body: str = ""
+    # What the text says beyond the case's facts: its priority flags, its frequent question.
+    flags: tuple[str, ...] = ()
+    faq_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,8 @@ def load_claimed(session: Session, outbox_id: int) -> PendingAck | None:
             MESSAGES.c.flags,
             MESSAGES.c.sender_name,
             MESSAGES.c.references,
+            CASES.c.flags.label("case_flags"),
+            CASES.c.faq_id,
         )
         .outerjoin(CASES, CASES.c.id == OUTBOX.c.case_id)
         .outerjoin(MESSAGES, MESSAGES.c.id == answered)
@@ -150,6 +155,8 @@ def load_claimed(session: Session, outbox_id: int) -> PendingAck | None:
         list(row.references or []),
         row.kind,
         row.body,
+        tuple(row.case_flags or ()),
+        row.faq_id or "",
     )
 
 

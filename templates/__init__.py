@@ -2,11 +2,16 @@
 
 `render_acknowledgement` builds one channel's acknowledgement; every one states the
 radicado, the date and time of radication, the type, the legal response date, how to
-check the status and where the data-protection policy is (DESIGN).
+check the status and where the data-protection policy is (DESIGN); when the case has them,
+priority attention with its legal basis, a term the entity shortened, and the answer to a
+frequent question. `load_faqs` reads the frequent questions (`faq/*.md`): the one place
+that opens those files, so `routing.faq` stays pure.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,12 +20,17 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ventanilla.adapters.base import Acknowledgement
-from ventanilla.routing.types import TYPE_LABELS
+from ventanilla.errors import ConfigurationError
+from ventanilla.routing.faq import Faq, answer_blocks, duplicate_ids, fill, parse_faq
+from ventanilla.routing.priority import applicable_term, priority_basis
+from ventanilla.routing.terms import term_days
+from ventanilla.routing.types import TYPE_LABELS, is_request
 from ventanilla.settings import Settings
 from ventanilla.store.outbox import PendingAck
 from ventanilla.store.pipeline import CaseFacts
 
 TEMPLATES_DIR = Path(__file__).parent
+FAQ_DIR = TEMPLATES_DIR / "faq"
 MONTHS = (
     "enero",
     "febrero",
@@ -57,9 +67,42 @@ def spanish_datetime(moment: datetime, zone: str) -> str:
     return f"{spanish_date(local.date())}, {local:%H:%M} ({where})"
 
 
-def case_context(case: CaseFacts, settings: Settings) -> dict[str, Any]:
-    """What every citizen-facing text says about a case (no personal data)."""
+@functools.cache
+def load_faqs(directory: str = "") -> tuple[Faq, ...]:
+    """The frequent questions of `directory` (the built-in `faq/` when empty), read once
+    per process; ConfigurationError names every file that is wrong."""
+    folder = Path(directory) if directory else FAQ_DIR
+    faqs: list[Faq] = []
+    problems: list[str] = []
+    for path in sorted(folder.glob("*.md")):
+        try:
+            faqs.append(parse_faq(path.read_text(encoding="utf-8")))
+        except (ValueError, UnicodeDecodeError) as error:
+            problems.append(f"faq.directory: {path}: {error}")
+    problems += [
+        f"faq.directory: id {faq_id!r} is in more than one file" for faq_id in duplicate_ids(faqs)
+    ]
+    if problems:
+        raise ConfigurationError(problems)
+    return tuple(faqs)
+
+
+def case_context(
+    case: CaseFacts, settings: Settings, *, flags: Sequence[str] = (), faq_id: str = ""
+) -> dict[str, Any]:
+    """What every citizen-facing text says about a case (no personal data).
+
+    `flags` (the case's priority flags) and `faq_id` (the frequent question it matched) add
+    what the acknowledgement must say about them; the questions are read only for a case
+    that has one.
+    """
     public = settings.web.public_url.rstrip("/")
+    # A case whose type staff later changed to a non-request has no term to shorten.
+    term = (
+        applicable_term(case.type, flags, settings.priority.term_days)
+        if is_request(case.type)
+        else None
+    )
     return {
         "radicado": case.radicado,
         "filed_at": spanish_datetime(case.filed_at, settings.office.timezone),
@@ -69,7 +112,41 @@ def case_context(case: CaseFacts, settings: Settings) -> dict[str, Any]:
         "privacy_url": settings.entity.privacy_policy_url,
         "entity": settings.entity.name,
         "contact_phone": settings.entity.contact_phone,
+        # Ley 1755 art. 20 and the others in routing/priority.py; "" when not a priority.
+        "priority_basis": priority_basis(flags),
+        # The entity's regulation shortened the term: the date above is earlier than the law's.
+        "term_shortened": bool(term and term.shortened_by),
+        "legal_days": term_days(case.type) if term else 0,
+        "faq": _faq_context(faq_id, settings),
     }
+
+
+def _faq_context(faq_id: str, settings: Settings) -> dict[str, Any] | None:
+    if not faq_id:
+        return None
+    faq = next((f for f in load_faqs(settings.faq.directory) if f.id == faq_id), None)
+    if faq is None:
+        return None  # the file was removed since the case was filed: say nothing
+    entity = settings.entity
+    answer = fill(faq.answer, contact_phone=entity.contact_phone, entity=entity.name)
+    return {"title": faq.title, "blocks": answer_blocks(answer), "source_url": faq.source_url}
+
+
+# Providers' longest body (Twilio's WhatsApp: 1,600 characters). Past it, a frequent
+# question's answer gives way to its title and link, then goes altogether: the facts the
+# law asks for always stay.
+BODY_LIMITS: dict[str, int] = {"whatsapp": 1600}
+
+
+def _within_limit(template: str, context: dict[str, Any], limit: int | None) -> str:
+    text = environment.get_template(template).render(context)
+    faq = context["faq"]
+    if limit is None or len(text) <= limit or faq is None:
+        return text
+    text = environment.get_template(template).render(context | {"faq": faq | {"blocks": ()}})
+    if len(text) <= limit:
+        return text
+    return environment.get_template(template).render(context | {"faq": None})
 
 
 def _template_exists(name: str) -> bool:
@@ -94,9 +171,11 @@ def render_acknowledgement(pending: PendingAck, settings: Settings) -> Acknowled
             key=f"outbox-{pending.outbox_id}",
             kind=pending.kind,
         )
-    context = case_context(case, settings) | {"name": pending.sender_name}
+    context = case_context(case, settings, flags=pending.flags, faq_id=pending.faq_id) | {
+        "name": pending.sender_name
+    }
     name = pending.channel if pending.kind == "ack" else f"{pending.channel}_{pending.kind}"
-    text = environment.get_template(f"ack/{name}.txt.j2").render(context)
+    text = _within_limit(f"ack/{name}.txt.j2", context, BODY_LIMITS.get(pending.channel))
     html = ""
     if _template_exists(f"ack/{name}.html.j2"):
         html = environment.get_template(f"ack/{name}.html.j2").render(context)

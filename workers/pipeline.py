@@ -35,6 +35,7 @@ from ventanilla.routing.acknowledgements import (
 )
 from ventanilla.routing.classify import Classification, Item, classify_many
 from ventanilla.routing.dedupe import dedupe_key, window_start
+from ventanilla.routing.faq import match_faq
 from ventanilla.routing.followups import follow_up_of, quoted_radicados, thread_radicados
 from ventanilla.routing.mentions import (
     SOCIAL_CHANNELS,
@@ -44,6 +45,7 @@ from ventanilla.routing.mentions import (
     public_decision,
 )
 from ventanilla.routing.offices import assign_office
+from ventanilla.routing.priority import due_date, is_priority, priority_flags
 from ventanilla.routing.text import strip_quoted
 from ventanilla.routing.types import is_request
 from ventanilla.store import outbox, pipeline
@@ -172,6 +174,7 @@ def read(messages: list[MessageFacts], attached: set[int]) -> dict[int, Reading]
         model=app.text_model("pqrsdf"),
         rules=app.classifier_rules,
         review_below=app.settings.classifier.review_below,
+        presume_below=app.settings.classifier.presume_request_below,
     )
     readings = {m.id: Reading(d) for m, d in zip(messages, decisions, strict=True)}
     social = [m for m in messages if m.channel in SOCIAL_CHANNELS]
@@ -346,13 +349,52 @@ def radicate(messages: list[MessageFacts]) -> None:
 
 
 def _filing(message: MessageFacts) -> Filing:
+    """Everything decided about a case before it is numbered: office, flags, terms, FAQ."""
     assert message.type is not None  # classify set it
+    app = current_app()
+    settings = app.settings
+    own_words = strip_quoted(message.text)
+    # Nobody to answer: no name, and no address on any channel.
+    anonymous = not (
+        message.sender_name or message.sender or message.reply_email or message.reply_phone
+    )
+    flags = priority_flags(
+        own_words,
+        subject=message.subject,
+        sender_name=message.sender_name,
+        anonymous=anonymous,
+    )
+    office = assign_office(message.type, f"{message.subject}\n{own_words}", app.office_rules)
+    faq = match_faq(
+        f"{message.subject}\n{own_words}",
+        app.faqs,
+        settings.faq.min_score,
+        request_type=message.type,
+    )
+    reasons = {f"flag:{flag.slug}": flag.reason for flag in flags}
+    reasons["office"] = office.reason
+    if faq is not None:
+        reasons["faq"] = f"{faq.faq.id}: {faq.reason} (score {faq.score})"
     return Filing(
         type=message.type,
-        office=assign_office(message.type, message.text),
+        office=office.office,
         filed_at=utcnow(),
-        due_date=current_app().calendar.due_date(message.received_at, message.type),
-        review_type=needs_review(message, current_app().settings.classifier.review_below),
+        due_date=due_date(
+            app.calendar,
+            message.received_at,
+            message.type,
+            flags,
+            settings.priority.term_days,
+        ),
+        review_type=needs_review(message, settings.classifier.review_below),
+        flags=tuple(flag.slug for flag in flags),
+        priority=is_priority(flags),
+        competent_entity=office.competent_entity,
+        forward_due=(
+            app.calendar.forwarding_date(message.received_at) if office.competent_entity else None
+        ),
+        faq_id=faq.faq.id if faq is not None else "",
+        reasons=reasons,
     )
 
 

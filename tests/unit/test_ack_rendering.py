@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 
 from ventanilla.adapters.base import Acknowledgement
-from ventanilla.settings import EntitySettings, Settings, WebSettings
+from ventanilla.settings import EntitySettings, FaqSettings, PrioritySettings, Settings, WebSettings
 from ventanilla.store.outbox import PendingAck
 from ventanilla.store.pipeline import CaseFacts
-from ventanilla.templates import render_acknowledgement, spanish_date, spanish_datetime
+from ventanilla.templates import (
+    case_context,
+    render_acknowledgement,
+    spanish_date,
+    spanish_datetime,
+)
 
 RADICADO = "20261000000012"
 PUBLIC_URL = "https://pqrs.example.gov.co"
@@ -180,3 +186,96 @@ def test_time_zone_other_than_bogota_is_named_not_called_colombia() -> None:
     moment = datetime(2026, 11, 23, 15, 5, tzinfo=UTC)
     assert spanish_datetime(moment, "America/Lima").endswith("(hora de America/Lima)")
     assert spanish_datetime(moment, "America/Bogota").endswith("(hora de Colombia)")
+
+
+# ---------------------------------------------------------------- priority, term, frequent question
+
+
+def notice(settings: Settings, flags: tuple[str, ...] = (), faq_id: str = "") -> Acknowledgement:
+    pending = replace(make_pending(make_case(request_type="peticion")), flags=flags, faq_id=faq_id)
+    return render_acknowledgement(pending, settings)
+
+
+SHORTENED = PrioritySettings(term_days={"riesgo_derecho_fundamental": 3})
+
+
+def test_a_case_without_flags_or_faq_says_nothing_more(settings: Settings) -> None:
+    ack = notice(settings)
+
+    for absent in ("prioritaria", "reglamento", "Mientras respondemos"):
+        assert absent not in ack.text and absent not in ack.html
+    assert "La ley nos da hasta esa fecha para responderle" in ack.text
+
+
+@pytest.mark.parametrize(
+    ("flags", "basis"),
+    [
+        (("periodista",), "(Ley 1755 de 2015, art. 20)"),
+        (("riesgo_derecho_fundamental",), "(Ley 1755 de 2015, art. 20)"),
+        (("nna",), "(Ley 1098 de 2006, arts. 8, 9 y 41; Ley 1437 de 2011, art. 5, num. 6)"),
+        (("discapacidad",), "(Ley 1437 de 2011, art. 5, num. 6; Ley 1618 de 2013)"),
+    ],
+)
+def test_priority_attention_is_one_sentence_with_its_legal_basis(
+    settings: Settings, flags: tuple[str, ...], basis: str
+) -> None:
+    ack = notice(settings, flags)
+
+    assert f"Su solicitud tiene atención prioritaria, como lo ordena la ley {basis}." in ack.text
+    assert "<strong>Su solicitud tiene atención prioritaria</strong>" in ack.html
+
+
+@pytest.mark.parametrize("flags", [("anonimo",), ("idioma_extranjero",), ("denuncia_corrupcion",)])
+def test_review_flags_are_not_told_to_the_citizen(
+    settings: Settings, flags: tuple[str, ...]
+) -> None:
+    assert "prioritaria" not in notice(settings, flags).text
+
+
+def test_a_shortened_term_is_explained_against_the_legal_one(settings: Settings) -> None:
+    shortened = settings.model_copy(update={"priority": SHORTENED})
+    ack = notice(shortened, ("riesgo_derecho_fundamental",))
+
+    assert "Fecha límite de respuesta: 15 de diciembre de 2026" in ack.text
+    assert "Nuestro reglamento de peticiones acorta el plazo en este caso" in ack.text
+    assert "antes de los 15 días hábiles que da la ley" in ack.text
+    assert "La ley nos da hasta esa fecha" not in ack.text
+    assert "acorta el plazo" in ack.html
+
+
+def test_priority_without_a_shorter_term_keeps_the_legal_wording(settings: Settings) -> None:
+    ack = notice(settings, ("periodista",))
+
+    assert "La ley nos da hasta esa fecha para responderle" in ack.text
+    assert "reglamento" not in ack.text
+
+
+def test_the_faq_answer_comes_with_the_promise_of_an_answer_in_term(settings: Settings) -> None:
+    ack = notice(settings, faq_id="sise-contrasena")
+
+    assert (
+        "Mientras respondemos, esto puede ayudarle:\n\nCómo crear una contraseña nueva" in ack.text
+    )
+    assert "- Le llegará un mensaje al correo con el que se registró." in ack.text
+    assert "llame al (601) 756 0009" in ack.text  # the placeholder, filled from the settings
+    assert "{{" not in ack.text
+    assert "Más información: https://www.serviciodeempleo.gov.co" in ack.text
+    assert (
+        "su solicitud quedó radicada y le\nresponderemos a más tardar el 15 de diciembre de 2026"
+        in ack.text
+    )
+    assert "<li>Le llegará un mensaje al correo con el que se registró." in ack.html
+
+
+def test_a_faq_removed_since_the_case_was_filed_is_left_out(settings: Settings) -> None:
+    ack = notice(settings, faq_id="una-pregunta-que-ya-no-existe")
+
+    assert "Mientras respondemos" not in ack.text
+
+
+def test_case_context_reads_no_faq_file_for_a_case_without_one(tmp_path) -> None:
+    # A folder that would fail to load: never read when the case has no frequent question.
+    (tmp_path / "roto.md").write_text("sin front matter", encoding="utf-8")
+    settings = Settings(faq=FaqSettings(directory=str(tmp_path)))
+
+    assert case_context(make_case(), settings)["faq"] is None

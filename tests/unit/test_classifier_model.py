@@ -74,7 +74,7 @@ def test_an_explicit_derecho_de_peticion_is_a_request_whatever_the_model_thinks(
 
 
 def test_doubt_about_a_non_request_is_presumed_a_request_for_review(model: TextModel) -> None:
-    result = classify("xyz qwerty", model=model, review_below=0.99)
+    result = classify("xyz qwerty", model=model, presume_below=0.99)
 
     assert result.type in ("peticion", "reclamo")
     assert result.review
@@ -160,3 +160,17 @@ def test_evaluation_reports_per_class_figures_and_the_confusion_matrix() -> None
     assert result.confusion["peticion"]["comentario"] == 1
     assert result.macro_f1 == pytest.approx((2 / 3 + 0.8 + 0.0) / 3)
     assert "macro-F1" in result.table()
+
+
+def test_a_short_text_that_names_a_matter_of_the_service_is_never_empty() -> None:
+    # A model that has seen almost nothing but empty messages calls everything empty.
+    texts = ["hola", "buenas", "hola buenas tardes", "gracias", "jajaja que risa"]
+    labels = ["vacio", "vacio", "vacio", "vacio", "comentario"]
+    small = TextModel.train(texts * 3, labels * 3)
+    assert small.predict(["olvidé mi contraseña"])[0].label == "vacio"
+
+    result = classify("olvidé mi contraseña", model=small)
+
+    assert result.type == "peticion" and result.review
+    assert "matter:not_empty" in result.features
+    assert classify("hola buenas", model=small).type == "vacio"

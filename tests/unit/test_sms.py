@@ -18,9 +18,10 @@ from ventanilla.routing.sms import (
     to_gsm7,
 )
 from ventanilla.routing.types import REQUEST_TYPES, TYPE_LABELS
-from ventanilla.settings import EntitySettings, Settings, WebSettings
+from ventanilla.settings import EntitySettings, PrioritySettings, Settings, WebSettings
+from ventanilla.store.outbox import PendingAck
 from ventanilla.store.pipeline import CaseFacts
-from ventanilla.templates import case_context, environment
+from ventanilla.templates import case_context, environment, load_faqs, render_acknowledgement
 
 # ---------------------------------------------------------------- the GSM 03.38 tables
 
@@ -182,6 +183,13 @@ LONG_NAME = "María de los Ángeles Rodríguez-Castañeda de la Torre y Villamiz
 LONGEST_TYPE = max(REQUEST_TYPES, key=lambda slug: len(TYPE_LABELS[slug]))
 FILED_AT = datetime(2026, 9, 30, 15, 59, tzinfo=ZoneInfo("America/Bogota"))
 DUE = date(2026, 9, 30)
+# Every priority flag at once, a term the entity shortens, and the frequent questions.
+PRIORITY = ("nna", "periodista", "riesgo_derecho_fundamental", "discapacidad")
+SETTINGS = Settings(
+    web=WebSettings(public_url=PUBLIC_URL),
+    priority=PrioritySettings(term_days={"riesgo_derecho_fundamental": 3}),
+)
+FAQ_IDS = [faq.id for faq in load_faqs()]
 
 
 @pytest.fixture(autouse=True)
@@ -192,10 +200,15 @@ def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-def long_context(radicado: str = LONG_RADICADO, request_type: str = LONGEST_TYPE) -> dict[str, Any]:
-    settings = Settings(web=WebSettings(public_url=PUBLIC_URL))
+def long_context(
+    radicado: str = LONG_RADICADO,
+    request_type: str = LONGEST_TYPE,
+    *,
+    flags: tuple[str, ...] = (),
+    faq_id: str = "",
+) -> dict[str, Any]:
     case = CaseFacts(id=1, radicado=radicado, filed_at=FILED_AT, due_date=DUE, type=request_type)
-    return case_context(case, settings) | {"name": LONG_NAME}
+    return case_context(case, SETTINGS, flags=flags, faq_id=faq_id) | {"name": LONG_NAME}
 
 
 def render(channel: str, context: dict[str, Any]) -> str:
@@ -281,3 +294,84 @@ def test_whatsapp_is_plain_text_within_twilios_limit() -> None:
     assert "](" not in text  # no Markdown links: WhatsApp would show them as typed
     assert "{#" not in text and "#}" not in text
     assert not text.startswith("\n")
+
+
+# ---------------------------------------------------------------- priority and frequent questions
+
+
+@pytest.mark.parametrize("radicado", [LONG_RADICADO, DEFAULT_RADICADO])
+@pytest.mark.parametrize("request_type", REQUEST_TYPES)
+def test_sms_with_priority_attention_still_fits_two_segments(
+    radicado: str, request_type: str
+) -> None:
+    context = long_context(radicado, request_type, flags=PRIORITY, faq_id=FAQ_IDS[0])
+    text = fit_sms(render("sms", context))
+    cost = segments(text)
+
+    assert cost.segments <= 2, f"SMS takes {cost} ({len(text)} characters):\n{text}"
+    assert cost.encoding == "GSM-7"
+    assert f"\nAtencion prioritaria. Plazo: {to_gsm7(context['due_date'])}\n" in text
+
+
+def test_sms_never_carries_a_frequent_question() -> None:
+    with_faq = render("sms", long_context(faq_id=FAQ_IDS[0]))
+
+    assert with_faq == render("sms", long_context())
+
+
+def whatsapp_ack(name: str, flags: tuple[str, ...], faq_id: str) -> str:
+    case = CaseFacts(
+        id=1, radicado=LONG_RADICADO, filed_at=FILED_AT, due_date=DUE, type="informacion"
+    )
+    pending = PendingAck(
+        outbox_id=1,
+        channel="whatsapp",
+        recipient="whatsapp:+573001234567",
+        case=case,
+        message_channel="whatsapp",
+        thread_id="",
+        sender_name=name,
+        references=[],
+        flags=flags,
+        faq_id=faq_id,
+    )
+    return render_acknowledgement(pending, SETTINGS).text
+
+
+@pytest.mark.parametrize("faq_id", FAQ_IDS)
+@pytest.mark.parametrize("flags", [(), ("riesgo_derecho_fundamental",), PRIORITY])
+@pytest.mark.parametrize("name", ["Ana", LONG_NAME, "N" * 200])
+def test_whatsapp_with_priority_and_any_faq_stays_within_twilios_limit(
+    faq_id: str, flags: tuple[str, ...], name: str
+) -> None:
+    text = whatsapp_ack(name, flags, faq_id)
+
+    assert len(text) <= 1600, len(text)
+    assert LONG_RADICADO in text and "30 de septiembre de 2026" in text
+    if flags:
+        assert "Su solicitud tiene atención prioritaria, como lo ordena la ley" in text
+
+
+@pytest.mark.parametrize("faq_id", FAQ_IDS)
+def test_whatsapp_carries_the_whole_answer_when_it_fits(faq_id: str) -> None:
+    text = whatsapp_ack("Ana", (), faq_id)
+    [faq] = [faq for faq in load_faqs() if faq.id == faq_id]
+
+    assert "Mientras respondemos, esto puede ayudarle:\n" + faq.title in text
+    assert faq.blocks[0].items[0].replace("{{ contact_phone }}", "(601) 756 0009") in text
+    assert "Su solicitud sigue radicada: le responderemos a más tardar el 30 de septiembre" in text
+
+
+def test_whatsapp_gives_the_title_and_link_when_the_answer_does_not_fit() -> None:
+    text = whatsapp_ack(LONG_NAME, PRIORITY, "prestador-cercano")
+
+    assert "Mientras respondemos, esto puede ayudarle:" in text
+    assert "Más información: https://www.serviciodeempleo.gov.co" in text
+    assert "Su solicitud sigue radicada" in text
+
+
+def test_whatsapp_leaves_the_faq_out_when_even_its_title_does_not_fit() -> None:
+    text = whatsapp_ack("N" * 1000, PRIORITY, "prestador-cercano")
+
+    assert "Mientras respondemos" not in text
+    assert LONG_RADICADO in text
