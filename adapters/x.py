@@ -1,0 +1,557 @@
+"""The X (Twitter) channel through tweepy's API v2 client: mentions of our account and
+direct messages in; public replies and direct messages out.
+
+Input: `fetch` reads the mentions after the cursor's since_id and the DM events newer than
+the last one seen (the DM endpoint has no since_id: it is paged newest first until that
+event), and yields them oldest first in batches, each with the cursor
+`v1;m=<since_id>;d=<last DM event id>` that the poller stores with it. Our own DMs (the
+acknowledgements we sent) are passed over, never stored. An item that cannot be read is
+kept raw and quarantined with the reason; the channel never stops on one.
+
+Output: `send` posts the public reply to a mention (the radicado only: DESIGN rule 6) or
+sends the full acknowledgement by direct message.
+
+Every request goes to `x.api_url` through `RoutedTransport`, a requests transport adapter
+mounted on the tweepy Client's session (tweepy itself is not patched). Rate limits are
+never slept on here: a 429 raises ChannelError with `retry_after`, for the poller or the
+acknowledge actor to wait out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+import tweepy
+from requests.adapters import HTTPAdapter
+from requests_oauthlib import OAuth1
+
+from ventanilla.adapters.base import Acknowledgement, Batch
+from ventanilla.adapters.email_parsing import clean
+from ventanilla.errors import ChannelError
+from ventanilla.logs import log
+from ventanilla.message import InboundMessage
+from ventanilla.routing.followups import quoted_radicados
+from ventanilla.settings import Settings
+
+X_HOSTS = ("api.twitter.com", "api.x.com")
+TWEET_FIELDS = [
+    "attachments",
+    "author_id",
+    "conversation_id",
+    "created_at",
+    "in_reply_to_user_id",
+    "lang",
+    "referenced_tweets",
+]
+DM_EVENT_FIELDS = ["attachments", "created_at", "dm_conversation_id", "event_type", "sender_id"]
+USER_FIELDS = ["name", "username"]
+PAGE_SIZE = 100
+# A listing longer than this many pages in one round is taken over several rounds.
+MAX_PAGES = 200
+MAX_TEXT = 25_000
+USER_KEYS = "x.access_token and x.access_token_secret (with x.consumer_key, x.consumer_secret)"
+
+
+class RoutedTransport(HTTPAdapter):
+    """Sends every request for X's hosts to `api_url` instead, with a timeout.
+
+    An OAuth 1.0a request is signed again for the URL it really goes to: the signature
+    covers the host, so a request signed for api.twitter.com would not verify elsewhere.
+    """
+
+    def __init__(self, api_url: str, oauth: OAuth1 | None, timeout: float = 20) -> None:
+        super().__init__()
+        self.api = urlsplit(api_url.rstrip("/"))
+        self.oauth = oauth
+        self.timeout = timeout
+
+    def route(self, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.hostname not in X_HOSTS:
+            return url
+        path = self.api.path + parts.path
+        return urlunsplit((self.api.scheme, self.api.netloc, path, parts.query, ""))
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float | None, float | None] | None = None,
+        verify: bool | str = True,
+        cert: str | tuple[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
+    ) -> requests.Response:
+        routed = self.route(request.url or "")
+        if routed != request.url:
+            request.url = routed
+            signed = str(request.headers.get("Authorization", "")).startswith("OAuth ")
+            if signed and self.oauth is not None:
+                del request.headers["Authorization"]
+                self.oauth(request)
+        # tweepy sets no timeout: a server that never answers must not hold a thread.
+        return super().send(request, stream, timeout or self.timeout, verify, cert, proxies)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where intake stands: the newest mention and the newest DM event stored."""
+
+    mentions: str = ""
+    dms: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> Cursor:
+        """An empty or unreadable cursor starts afresh (the lookback window): provider
+        ids are unique in the store, so nothing is stored twice either way."""
+        version, *parts = (text or "").split(";")
+        if version != "v1":
+            return cls()
+        values = dict(part.split("=", 1) for part in parts if "=" in part)
+        mentions, dms = values.get("m", ""), values.get("d", "")
+        return cls(mentions if mentions.isdigit() else "", dms if dms.isdigit() else "")
+
+    def __str__(self) -> str:
+        return f"v1;m={self.mentions};d={self.dms}"
+
+
+# (the item's snowflake, its message or None when it is not stored), oldest first.
+Entry = tuple[int | None, InboundMessage | None]
+
+
+class XAdapter:
+    channel = "x"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings.x
+        s = self.settings
+        self.client = tweepy.Client(
+            bearer_token=s.bearer_token or None,
+            consumer_key=s.consumer_key or None,
+            consumer_secret=s.consumer_secret or None,
+            access_token=s.access_token or None,
+            access_token_secret=s.access_token_secret or None,
+            return_type=dict,  # our own reading: a malformed item must not crash a model
+            wait_on_rate_limit=False,  # it would sleep inside a worker thread
+        )
+        oauth = None
+        if s.consumer_key and s.access_token:
+            oauth = OAuth1(
+                s.consumer_key,
+                client_secret=s.consumer_secret,
+                resource_owner_key=s.access_token,
+                resource_owner_secret=s.access_token_secret,
+            )
+        transport = RoutedTransport(s.api_url, oauth)
+        for host in X_HOSTS:
+            self.client.session.mount(f"https://{host}/", transport)
+        self._account_id = s.account_id
+        self._lock = threading.Lock()
+
+    # -- intake --------------------------------------------------------------------------
+
+    def fetch(self, cursor: str) -> Iterator[Batch]:
+        """New mentions, then new DMs, oldest first, in batches of `x.fetch_batch`."""
+        position = Cursor.parse(cursor)
+        account = self.account_id()
+        entries = self._mentions(account, position.mentions)
+        for batch, newest in self._batches(entries):
+            position = replace(position, mentions=newest or position.mentions)
+            yield replace(batch, cursor=str(position))
+        if not self.settings.dm_enabled:
+            return
+        entries = self._direct_messages(account, position.dms)
+        for batch, newest in self._batches(entries):
+            position = replace(position, dms=newest or position.dms)
+            yield replace(batch, cursor=str(position))
+
+    def commit(self, cursor: str) -> None:
+        """Nothing to tell X: the cursor lives in our store."""
+
+    def wait(self, seconds: float) -> None:
+        time.sleep(max(seconds, self.settings.poll_every_seconds))
+
+    def account_id(self) -> str:
+        """Our account's id: `x.account_id`, else looked up once by `x.account` (or the
+        access token's own account)."""
+        with self._lock:
+            if not self._account_id:
+                self._account_id = self._look_up_account()
+            return self._account_id
+
+    def _look_up_account(self) -> str:
+        name = self.settings.account.lstrip("@")
+        if name:
+            app_only = bool(self.settings.bearer_token)
+            found = self._call(
+                "looking up x.account", self.client.get_user, username=name, user_auth=not app_only
+            )
+        else:
+            found = self._call("reading our account", self.client.get_me, user_auth=True)
+        user_id = str((found.get("data") or {}).get("id") or "")
+        if not user_id.isdigit():
+            raise ChannelError("x", f"x.account: X has no account @{name}", retryable=False)
+        return user_id
+
+    def _mentions(self, account: str, since_id: str) -> list[Entry]:
+        params: dict[str, Any] = {
+            "id": account,
+            "max_results": PAGE_SIZE,
+            "expansions": ["author_id", "referenced_tweets.id"],
+            "tweet_fields": TWEET_FIELDS,
+            "user_fields": USER_FIELDS,
+            "user_auth": not self.settings.bearer_token,
+        }
+        if since_id:
+            params["since_id"] = since_id
+        else:  # a first start: the recent past only
+            params["start_time"] = self._lookback_start()
+        listing = self.client.get_users_mentions
+        items, users, tweets = self._pages("listing mentions", listing, params)
+        return _oldest_first(
+            [(_snowflake(item), self._mention(item, users, tweets, account)) for item in items]
+        )
+
+    def _direct_messages(self, account: str, last_seen: str) -> list[Entry]:
+        params: dict[str, Any] = {
+            "event_types": "MessageCreate",
+            "dm_event_fields": DM_EVENT_FIELDS,
+            "expansions": ["sender_id"],
+            "user_fields": USER_FIELDS,
+            "max_results": PAGE_SIZE,
+            "user_auth": True,
+        }
+        floor = int(last_seen) if last_seen else None
+        since = None if floor is not None else self._lookback_start()
+
+        def older(event: Any) -> bool:
+            number = _snowflake(event)
+            if floor is not None:
+                return number is not None and number <= floor
+            created = _time(event.get("created_at")) if isinstance(event, dict) else None
+            return created is not None and since is not None and created < since
+
+        items, users, _ = self._pages(
+            "listing direct messages", self.client.get_direct_message_events, params, older
+        )
+        return _oldest_first(
+            [(_snowflake(event), self._direct_message(event, users, account)) for event in items]
+        )
+
+    def _pages(
+        self,
+        what: str,
+        method: Callable[..., Any],
+        params: dict[str, Any],
+        reached: Callable[[Any], bool] | None = None,
+    ) -> tuple[list[Any], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+        """Every page of a newest-first listing (until `reached` says an item is old)."""
+        items: list[Any] = []
+        users: dict[str, dict[str, Any]] = {}
+        tweets: dict[str, dict[str, Any]] = {}
+        token = None
+        for _ in range(MAX_PAGES):
+            page = self._call(what, method, pagination_token=token, **params)
+            data = page.get("data") or []
+            includes = page.get("includes") or {}
+            users.update(_by_id(includes.get("users")))
+            tweets.update(_by_id(includes.get("tweets")))
+            done = False
+            for item in data if isinstance(data, list) else [data]:
+                if reached is not None and reached(item):
+                    done = True
+                    break
+                items.append(item)
+            token = (page.get("meta") or {}).get("next_token")
+            if done or not token or not data:
+                break
+        else:
+            log.warning("x_listing_truncated", channel="x", pages=MAX_PAGES, items=len(items))
+        return items, users, tweets
+
+    def _batches(self, entries: list[Entry]) -> Iterator[tuple[Batch, str]]:
+        """Store-sized batches; each with the newest snowflake taken so far ("" if none)."""
+        size = self.settings.fetch_batch
+        newest: int | None = None
+        for start in range(0, len(entries), size):
+            chunk = entries[start : start + size]
+            numbers = [number for number, _ in chunk if number is not None]
+            if numbers:
+                newest = max(numbers + ([newest] if newest is not None else []))
+            messages = [message for _, message in chunk if message is not None]
+            left = len(entries) - start - len(chunk)
+            yield Batch(messages, "", left), "" if newest is None else str(newest)
+
+    def _lookback_start(self) -> datetime:
+        lookback = timedelta(hours=self.settings.poll_lookback_hours)
+        return (datetime.now(UTC) - lookback).replace(microsecond=0)
+
+    # -- reading items -------------------------------------------------------------------
+
+    def _mention(
+        self,
+        item: Any,
+        users: dict[str, dict[str, Any]],
+        tweets: dict[str, dict[str, Any]],
+        account: str,
+    ) -> InboundMessage:
+        if not isinstance(item, dict):
+            return _unreadable("tweet", item, "a mention that is not a JSON object")
+        tweet_id, author = str(item.get("id") or ""), str(item.get("author_id") or "")
+        text = item.get("text")
+        reason = _missing(tweet_id, author, text, "author_id")
+        if reason:
+            return _unreadable("tweet", item, f"mention {reason}")
+        user = users.get(author, {})
+        username = str(user.get("username") or "")
+        flags: dict[str, Any] = {
+            "x_kind": "mention",
+            "tweet_id": tweet_id,
+            "author_id": author,
+            "username": username,
+            "url": f"https://x.com/{username or 'i'}/status/{tweet_id}",
+            "public": True,
+            "conversation_id": str(item.get("conversation_id") or ""),
+            "lang": str(item.get("lang") or ""),
+        }
+        kinds = _references(item)
+        if author == account:
+            flags["skip"] = "our own post"
+        elif "retweeted" in kinds:
+            flags["skip"] = "a repost of a post that names us"
+        _note_media(item, flags)
+        # A reply to one of our own posts that names a radicado (our public reply) is a
+        # follow-up of that case, whoever writes it (routing/followups.py, rule 1).
+        parent = tweets.get(kinds.get("replied_to", ""), {})
+        references: tuple[str, ...] = ()
+        if str(parent.get("author_id") or "") == account:
+            found = quoted_radicados("", str(parent.get("text") or ""))
+            references = tuple(f"<radicado.{radicado}.0@x>" for radicado in found)
+        return InboundMessage(
+            channel="x",
+            provider_id=f"tweet:{tweet_id}",
+            received_at=_time(item.get("created_at")) or datetime.now(UTC),
+            text=clean(str(text), MAX_TEXT),
+            sender=f"x:{author}",
+            sender_name=clean(str(user.get("name") or ""), 200),
+            references=references,
+            flags=flags,
+            raw=_raw(item),
+        )
+
+    def _direct_message(
+        self, event: Any, users: dict[str, dict[str, Any]], account: str
+    ) -> InboundMessage | None:
+        if not isinstance(event, dict):
+            return _unreadable("dm", event, "a direct-message event that is not a JSON object")
+        event_id, sender = str(event.get("id") or ""), str(event.get("sender_id") or "")
+        text = event.get("text")
+        if sender == account:
+            return None  # ours: an acknowledgement we sent
+        kind = event.get("event_type")
+        if kind != "MessageCreate" and event_id.isdigit():
+            return InboundMessage(
+                channel="x",
+                provider_id=f"dm:{event_id}",
+                received_at=_time(event.get("created_at")) or datetime.now(UTC),
+                text="",
+                flags={"x_kind": "dm", "skip": f"a direct-message event of type {kind!r}"},
+                raw=_raw(event),
+            )
+        reason = _missing(event_id, sender, text, "sender_id")
+        if reason:
+            return _unreadable("dm", event, f"direct message {reason}")
+        user = users.get(sender, {})
+        flags: dict[str, Any] = {
+            "x_kind": "dm",
+            "dm_event_id": event_id,
+            "author_id": sender,
+            "username": str(user.get("username") or ""),
+            "public": False,
+            "dm_conversation_id": str(event.get("dm_conversation_id") or ""),
+        }
+        _note_media(event, flags)
+        return InboundMessage(
+            channel="x",
+            provider_id=f"dm:{event_id}",
+            received_at=_time(event.get("created_at")) or datetime.now(UTC),
+            text=clean(str(text), MAX_TEXT),
+            sender=f"x:{sender}",
+            sender_name=clean(str(user.get("name") or ""), 200),
+            flags=flags,
+            raw=_raw(event),
+        )
+
+    # -- acknowledgements ----------------------------------------------------------------
+
+    def send(self, ack: Acknowledgement) -> str:
+        """A public reply under the mention, or a direct message; the provider's id."""
+        if ack.kind == "public_reply":
+            if not ack.in_reply_to:
+                raise ChannelError("x", "a public reply needs the mention's id", retryable=False)
+            try:
+                posted = self._call(
+                    "posting the public reply",
+                    self.client.create_tweet,
+                    text=ack.text,
+                    in_reply_to_tweet_id=ack.in_reply_to,
+                    user_auth=True,
+                )
+            except _AlreadyPosted:
+                # The text names the radicado: X refusing it as a duplicate means a send
+                # whose answer we lost (a crash, a timeout) went through.
+                log.info("x_public_reply_already_posted", radicado=ack.radicado, channel="x")
+                return "tweet:already-posted"
+            return f"tweet:{posted['data']['id']}"
+        sent = self._call(
+            "sending the direct message",
+            self.client.create_direct_message,
+            participant_id=ack.recipient,
+            text=ack.text,
+            user_auth=True,
+            forbidden="direct messages closed: the account does not accept our direct messages",
+        )
+        return f"dm:{sent['data']['dm_event_id']}"
+
+    def probe(self) -> None:
+        """Reach X with our credentials (`ventanilla check --connect`); the error names
+        the setting that is wrong."""
+        me = self._call("reading our account (users/me)", self.client.get_me, user_auth=True)
+        data = me.get("data") or {}
+        username, user_id = str(data.get("username") or ""), str(data.get("id") or "")
+        account = self.settings.account.lstrip("@")
+        if account and username.lower() != account.lower():
+            reason = f"x.account: the access token is @{username}'s, not @{account}'s"
+            raise ChannelError("x", reason, retryable=False)
+        if self.settings.account_id and user_id != self.settings.account_id:
+            reason = f"x.account_id: @{username} is {user_id}, not {self.settings.account_id}"
+            raise ChannelError("x", reason, retryable=False)
+        if self.settings.bearer_token:
+            self._call(
+                "looking up our account", self.client.get_user, username=username, user_auth=False
+            )
+
+    # -- shared --------------------------------------------------------------------------
+
+    def _call(
+        self, what: str, method: Callable[..., Any], *, forbidden: str = "", **params: Any
+    ) -> dict[str, Any]:
+        """One API call; every failure becomes a ChannelError that says whether retrying
+        helps, and names the setting to check when it is ours."""
+        user_auth = bool(params.get("user_auth"))
+        try:
+            answer = method(**params)
+        except tweepy.TooManyRequests as error:
+            wait = None if error.reset_time is None else max(1.0, error.reset_time - time.time())
+            after = f"; resets in {wait:.0f} s" if wait is not None else ""
+            raise ChannelError(
+                "x", f"rate limited (X 429) {what}{after}", retryable=True, retry_after=wait
+            ) from None
+        except tweepy.Unauthorized:
+            keys = USER_KEYS if user_auth else "x.bearer_token"
+            reason = f"{keys.split(' ')[0]}: X refused our credentials (401) {what}; check {keys}"
+            raise ChannelError("x", reason, retryable=False) from None
+        except tweepy.TwitterServerError as error:
+            raise ChannelError("x", f"{_describe(error)} {what}", retryable=True) from None
+        except tweepy.Forbidden as error:
+            if "duplicate content" in " ".join(error.api_messages):
+                raise _AlreadyPosted() from None
+            reason = forbidden or _describe(error)
+            raise ChannelError("x", f"{reason} ({what})", retryable=False) from None
+        except tweepy.HTTPException as error:
+            raise ChannelError("x", f"{_describe(error)} {what}", retryable=False) from None
+        except requests.RequestException as error:
+            reason = f"x.api_url: cannot reach X ({type(error).__name__}) {what}"
+            raise ChannelError("x", reason, retryable=True) from None
+        if not isinstance(answer, dict):
+            raise ChannelError("x", f"an answer that is not JSON {what}", retryable=True)
+        return answer
+
+
+class _AlreadyPosted(Exception):
+    """X refused a post as a duplicate of one we made."""
+
+
+def _oldest_first(entries: list[Entry]) -> list[Entry]:
+    # Snowflakes grow with time; items without one (quarantined) go first.
+    return sorted(entries, key=lambda entry: -1 if entry[0] is None else entry[0])
+
+
+def _snowflake(item: Any) -> int | None:
+    value = str(item.get("id") or "") if isinstance(item, dict) else ""
+    return int(value) if value.isdigit() else None
+
+
+def _by_id(resources: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(resources, list):
+        return {}
+    return {str(r.get("id")): r for r in resources if isinstance(r, dict) and r.get("id")}
+
+
+def _references(item: dict[str, Any]) -> dict[str, str]:
+    """{"replied_to": id, "quoted": id, "retweeted": id} of a tweet."""
+    found = item.get("referenced_tweets")
+    return {
+        str(ref.get("type")): str(ref.get("id"))
+        for ref in (found if isinstance(found, list) else [])
+        if isinstance(ref, dict)
+    }
+
+
+def _missing(item_id: str, author: str, text: Any, author_field: str) -> str:
+    if not item_id.isdigit():
+        return "without a valid id"
+    if not author.isdigit():
+        return f"without {author_field}"
+    if not isinstance(text, str):
+        return "without text"
+    return ""
+
+
+def _note_media(item: dict[str, Any], flags: dict[str, Any]) -> None:
+    attachments = item.get("attachments")
+    keys = attachments.get("media_keys") if isinstance(attachments, dict) else None
+    if isinstance(keys, list) and keys:
+        flags["dropped_attachments"] = [f"{len(keys)} media item(s) on X, not downloaded"]
+
+
+def _time(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _raw(item: Any) -> bytes:
+    return json.dumps(item, ensure_ascii=False, sort_keys=True, default=str).encode()
+
+
+def _unreadable(kind: str, item: Any, reason: str) -> InboundMessage:
+    """Kept raw and quarantined (DESIGN rule 5): its own id, else a hash of its JSON."""
+    raw = _raw(item)
+    number = _snowflake(item)
+    ident = str(number) if number is not None else "sha256:" + hashlib.sha256(raw).hexdigest()[:32]
+    log.warning("x_item_quarantined", channel="x", kind=kind, reason=reason)
+    return InboundMessage(
+        channel="x",
+        provider_id=f"{kind}:{ident}",
+        received_at=datetime.now(UTC),
+        text="",
+        flags={"x_kind": "mention" if kind == "tweet" else "dm", "quarantine": reason},
+        raw=raw,
+    )
+
+
+def _describe(error: tweepy.HTTPException) -> str:
+    status = getattr(error.response, "status_code", "?")
+    detail = error.api_messages[0] if error.api_messages else ""
+    return f"X {status}" + (f" ({detail[:200]})" if detail else "")

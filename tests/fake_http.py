@@ -1,0 +1,134 @@
+"""The HTTP plumbing the provider fakes share: a threaded server on 127.0.0.1 (a port the
+OS picks) that keeps connections alive like the real APIs, hands each request to the
+fake as one ``Request``, and closes idle keep-alive connections when it stops.
+
+It knows nothing of any provider: each fake (``fake_x.py``) answers in its own JSON.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Request:
+    """One request as received; ``status`` is what the fake answered (0: connection dropped)."""
+
+    method: str
+    path: str
+    raw_query: str
+    query: dict[str, list[str]]
+    body: bytes
+    headers: dict[str, str]  # names lower-cased
+    status: int = 0
+
+    def one(self, name: str) -> str | None:
+        values = self.query.get(name)
+        return values[-1] if values else None
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    content_type: str = "application/json; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+# A fake's answer to a request; None drops the connection without answering.
+Answer = Callable[[Request], Response | None]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, answer: Answer, name: str) -> None:
+        self.answer = answer
+        self.name = name
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, like the providers' APIs
+    timeout = 30
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.connections_lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            with self.server.connections_lock:
+                self.server.connections.discard(self.connection)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib's name)
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's hook names)
+        split = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        request = Request(
+            method=self.command,
+            path=split.path,
+            raw_query=split.query,
+            query=parse_qs(split.query, keep_blank_values=True),
+            body=self.rfile.read(length) if length else b"",
+            headers={k.lower(): v for k, v in self.headers.items()},
+        )
+        response = self.server.answer(request)
+        if response is None:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        request.status = response.status
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(response.body)
+
+    do_POST = do_PUT = do_DELETE = do_GET  # noqa: N815
+
+
+class LocalServer:
+    """Serves ``answer`` in a background thread until ``close``."""
+
+    def __init__(self, answer: Answer, name: str) -> None:
+        self._server = _Server(answer, name)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=name,
+            daemon=True,
+        )
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        with self._server.connections_lock:
+            connections = list(self._server.connections)
+        for connection in connections:  # idle keep-alive connections
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        self._server.server_close()
+        self._thread.join(timeout=5)
