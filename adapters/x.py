@@ -4,9 +4,9 @@ direct messages in; public replies and direct messages out.
 Input: `fetch` reads the mentions after the cursor's since_id and the DM events newer than
 the last one seen (the DM endpoint has no since_id: it is paged newest first until that
 event), and yields them oldest first in batches, each with the cursor
-`v1;m=<since_id>;d=<last DM event id>` that the poller stores with it. Our own DMs (the
-acknowledgements we sent) are passed over, never stored. An item that cannot be read is
-kept raw and quarantined with the reason; the channel never stops on one.
+`v1;m=<since_id>;d=<last DM event id>` that the poller stores with it. Reading each item
+is `x_items.py`'s job: our own DMs (the acknowledgements we sent) are passed over, never
+stored; an item that cannot be read is kept raw and quarantined with the reason.
 
 Output: `send` posts the public reply to a mention (the radicado only: DESIGN rule 6) or
 sends the full acknowledgement by direct message.
@@ -19,8 +19,6 @@ acknowledge actor to wait out.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,11 +33,17 @@ from requests.adapters import HTTPAdapter
 from requests_oauthlib import OAuth1
 
 from ventanilla.adapters.base import Acknowledgement, Batch
-from ventanilla.adapters.email_parsing import clean
+from ventanilla.adapters.x_items import (
+    Entry,
+    by_id,
+    created_at,
+    direct_message,
+    mention,
+    oldest_first,
+    snowflake,
+)
 from ventanilla.errors import ChannelError
 from ventanilla.logs import log
-from ventanilla.message import InboundMessage
-from ventanilla.routing.followups import quoted_radicados
 from ventanilla.settings import Settings
 
 X_HOSTS = ("api.twitter.com", "api.x.com")
@@ -57,7 +61,6 @@ USER_FIELDS = ["name", "username"]
 PAGE_SIZE = 100
 # A listing longer than this many pages in one round is taken over several rounds.
 MAX_PAGES = 200
-MAX_TEXT = 25_000
 USER_KEYS = "x.access_token and x.access_token_secret (with x.consumer_key, x.consumer_secret)"
 
 
@@ -93,8 +96,10 @@ class RoutedTransport(HTTPAdapter):
         routed = self.route(request.url or "")
         if routed != request.url:
             request.url = routed
-            signed = str(request.headers.get("Authorization", "")).startswith("OAuth ")
-            if signed and self.oauth is not None:
+            header = request.headers.get("Authorization", "")
+            if isinstance(header, bytes):  # tweepy's OAuth1 leaves it undecoded
+                header = header.decode("latin-1")
+            if header.startswith("OAuth ") and self.oauth is not None:
                 del request.headers["Authorization"]
                 self.oauth(request)
         # tweepy sets no timeout: a server that never answers must not hold a thread.
@@ -121,10 +126,6 @@ class Cursor:
 
     def __str__(self) -> str:
         return f"v1;m={self.mentions};d={self.dms}"
-
-
-# (the item's snowflake, its message or None when it is not stored), oldest first.
-Entry = tuple[int | None, InboundMessage | None]
 
 
 class XAdapter:
@@ -216,8 +217,8 @@ class XAdapter:
             params["start_time"] = self._lookback_start()
         listing = self.client.get_users_mentions
         items, users, tweets = self._pages("listing mentions", listing, params)
-        return _oldest_first(
-            [(_snowflake(item), self._mention(item, users, tweets, account)) for item in items]
+        return oldest_first(
+            [(snowflake(item), mention(item, users, tweets, account)) for item in items]
         )
 
     def _direct_messages(self, account: str, last_seen: str) -> list[Entry]:
@@ -233,17 +234,17 @@ class XAdapter:
         since = None if floor is not None else self._lookback_start()
 
         def older(event: Any) -> bool:
-            number = _snowflake(event)
+            number = snowflake(event)
             if floor is not None:
                 return number is not None and number <= floor
-            created = _time(event.get("created_at")) if isinstance(event, dict) else None
+            created = created_at(event)
             return created is not None and since is not None and created < since
 
         items, users, _ = self._pages(
             "listing direct messages", self.client.get_direct_message_events, params, older
         )
-        return _oldest_first(
-            [(_snowflake(event), self._direct_message(event, users, account)) for event in items]
+        return oldest_first(
+            [(snowflake(event), direct_message(event, users, account)) for event in items]
         )
 
     def _pages(
@@ -262,8 +263,8 @@ class XAdapter:
             page = self._call(what, method, pagination_token=token, **params)
             data = page.get("data") or []
             includes = page.get("includes") or {}
-            users.update(_by_id(includes.get("users")))
-            tweets.update(_by_id(includes.get("tweets")))
+            users.update(by_id(includes.get("users")))
+            tweets.update(by_id(includes.get("tweets")))
             done = False
             for item in data if isinstance(data, list) else [data]:
                 if reached is not None and reached(item):
@@ -293,102 +294,6 @@ class XAdapter:
     def _lookback_start(self) -> datetime:
         lookback = timedelta(hours=self.settings.poll_lookback_hours)
         return (datetime.now(UTC) - lookback).replace(microsecond=0)
-
-    # -- reading items -------------------------------------------------------------------
-
-    def _mention(
-        self,
-        item: Any,
-        users: dict[str, dict[str, Any]],
-        tweets: dict[str, dict[str, Any]],
-        account: str,
-    ) -> InboundMessage:
-        if not isinstance(item, dict):
-            return _unreadable("tweet", item, "a mention that is not a JSON object")
-        tweet_id, author = str(item.get("id") or ""), str(item.get("author_id") or "")
-        text = item.get("text")
-        reason = _missing(tweet_id, author, text, "author_id")
-        if reason:
-            return _unreadable("tweet", item, f"mention {reason}")
-        user = users.get(author, {})
-        username = str(user.get("username") or "")
-        flags: dict[str, Any] = {
-            "x_kind": "mention",
-            "tweet_id": tweet_id,
-            "author_id": author,
-            "username": username,
-            "url": f"https://x.com/{username or 'i'}/status/{tweet_id}",
-            "public": True,
-            "conversation_id": str(item.get("conversation_id") or ""),
-            "lang": str(item.get("lang") or ""),
-        }
-        kinds = _references(item)
-        if author == account:
-            flags["skip"] = "our own post"
-        elif "retweeted" in kinds:
-            flags["skip"] = "a repost of a post that names us"
-        _note_media(item, flags)
-        # A reply to one of our own posts that names a radicado (our public reply) is a
-        # follow-up of that case, whoever writes it (routing/followups.py, rule 1).
-        parent = tweets.get(kinds.get("replied_to", ""), {})
-        references: tuple[str, ...] = ()
-        if str(parent.get("author_id") or "") == account:
-            found = quoted_radicados("", str(parent.get("text") or ""))
-            references = tuple(f"<radicado.{radicado}.0@x>" for radicado in found)
-        return InboundMessage(
-            channel="x",
-            provider_id=f"tweet:{tweet_id}",
-            received_at=_time(item.get("created_at")) or datetime.now(UTC),
-            text=clean(str(text), MAX_TEXT),
-            sender=f"x:{author}",
-            sender_name=clean(str(user.get("name") or ""), 200),
-            references=references,
-            flags=flags,
-            raw=_raw(item),
-        )
-
-    def _direct_message(
-        self, event: Any, users: dict[str, dict[str, Any]], account: str
-    ) -> InboundMessage | None:
-        if not isinstance(event, dict):
-            return _unreadable("dm", event, "a direct-message event that is not a JSON object")
-        event_id, sender = str(event.get("id") or ""), str(event.get("sender_id") or "")
-        text = event.get("text")
-        if sender == account:
-            return None  # ours: an acknowledgement we sent
-        kind = event.get("event_type")
-        if kind != "MessageCreate" and event_id.isdigit():
-            return InboundMessage(
-                channel="x",
-                provider_id=f"dm:{event_id}",
-                received_at=_time(event.get("created_at")) or datetime.now(UTC),
-                text="",
-                flags={"x_kind": "dm", "skip": f"a direct-message event of type {kind!r}"},
-                raw=_raw(event),
-            )
-        reason = _missing(event_id, sender, text, "sender_id")
-        if reason:
-            return _unreadable("dm", event, f"direct message {reason}")
-        user = users.get(sender, {})
-        flags: dict[str, Any] = {
-            "x_kind": "dm",
-            "dm_event_id": event_id,
-            "author_id": sender,
-            "username": str(user.get("username") or ""),
-            "public": False,
-            "dm_conversation_id": str(event.get("dm_conversation_id") or ""),
-        }
-        _note_media(event, flags)
-        return InboundMessage(
-            channel="x",
-            provider_id=f"dm:{event_id}",
-            received_at=_time(event.get("created_at")) or datetime.now(UTC),
-            text=clean(str(text), MAX_TEXT),
-            sender=f"x:{sender}",
-            sender_name=clean(str(user.get("name") or ""), 200),
-            flags=flags,
-            raw=_raw(event),
-        )
 
     # -- acknowledgements ----------------------------------------------------------------
 
@@ -478,77 +383,6 @@ class XAdapter:
 
 class _AlreadyPosted(Exception):
     """X refused a post as a duplicate of one we made."""
-
-
-def _oldest_first(entries: list[Entry]) -> list[Entry]:
-    # Snowflakes grow with time; items without one (quarantined) go first.
-    return sorted(entries, key=lambda entry: -1 if entry[0] is None else entry[0])
-
-
-def _snowflake(item: Any) -> int | None:
-    value = str(item.get("id") or "") if isinstance(item, dict) else ""
-    return int(value) if value.isdigit() else None
-
-
-def _by_id(resources: Any) -> dict[str, dict[str, Any]]:
-    if not isinstance(resources, list):
-        return {}
-    return {str(r.get("id")): r for r in resources if isinstance(r, dict) and r.get("id")}
-
-
-def _references(item: dict[str, Any]) -> dict[str, str]:
-    """{"replied_to": id, "quoted": id, "retweeted": id} of a tweet."""
-    found = item.get("referenced_tweets")
-    return {
-        str(ref.get("type")): str(ref.get("id"))
-        for ref in (found if isinstance(found, list) else [])
-        if isinstance(ref, dict)
-    }
-
-
-def _missing(item_id: str, author: str, text: Any, author_field: str) -> str:
-    if not item_id.isdigit():
-        return "without a valid id"
-    if not author.isdigit():
-        return f"without {author_field}"
-    if not isinstance(text, str):
-        return "without text"
-    return ""
-
-
-def _note_media(item: dict[str, Any], flags: dict[str, Any]) -> None:
-    attachments = item.get("attachments")
-    keys = attachments.get("media_keys") if isinstance(attachments, dict) else None
-    if isinstance(keys, list) and keys:
-        flags["dropped_attachments"] = [f"{len(keys)} media item(s) on X, not downloaded"]
-
-
-def _time(value: Any) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
-
-
-def _raw(item: Any) -> bytes:
-    return json.dumps(item, ensure_ascii=False, sort_keys=True, default=str).encode()
-
-
-def _unreadable(kind: str, item: Any, reason: str) -> InboundMessage:
-    """Kept raw and quarantined (DESIGN rule 5): its own id, else a hash of its JSON."""
-    raw = _raw(item)
-    number = _snowflake(item)
-    ident = str(number) if number is not None else "sha256:" + hashlib.sha256(raw).hexdigest()[:32]
-    log.warning("x_item_quarantined", channel="x", kind=kind, reason=reason)
-    return InboundMessage(
-        channel="x",
-        provider_id=f"{kind}:{ident}",
-        received_at=datetime.now(UTC),
-        text="",
-        flags={"x_kind": "mention" if kind == "tweet" else "dm", "quarantine": reason},
-        raw=raw,
-    )
 
 
 def _describe(error: tweepy.HTTPException) -> str:

@@ -2,7 +2,8 @@
 OS picks) that keeps connections alive like the real APIs, hands each request to the
 fake as one ``Request``, and closes idle keep-alive connections when it stops.
 
-It knows nothing of any provider: each fake (``fake_x.py``) answers in its own JSON.
+It knows nothing of any provider: each fake (``fake_twilio.py``, ``fake_x.py``) is a
+``LocalFake`` that answers in its provider's own JSON.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol, Self, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -40,6 +41,27 @@ class Response:
     body: bytes = b""
     content_type: str = "application/json; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+
+
+class Fault(Protocol):
+    """A failure a test asked for: on which endpoint, how many more times."""
+
+    on: str
+    remaining: int
+
+
+F = TypeVar("F", bound=Fault)
+
+
+def take_fault(faults: list[F], endpoint: str) -> F | None:
+    """The first fault set for `endpoint` (or "any"), counted down and dropped when spent."""
+    for fault in faults:
+        if fault.on in (endpoint, "any"):
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                faults.remove(fault)
+            return fault
+    return None
 
 
 # A fake's answer to a request; None drops the connection without answering.
@@ -123,6 +145,16 @@ class LocalServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
+    @property
+    def connections(self) -> set[socket.socket]:
+        """The client connections open now (kept alive between requests)."""
+        with self._server.connections_lock:
+            return set(self._server.connections)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
     def close(self) -> None:
         self._server.shutdown()
         with self._server.connections_lock:
@@ -132,3 +164,38 @@ class LocalServer:
                 connection.shutdown(socket.SHUT_RDWR)
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+class LocalFake:
+    """A provider fake's lifecycle: ``with Fake() as fake`` serves ``answer`` on 127.0.0.1."""
+
+    name = "fake"
+    _server: LocalServer | None = None
+
+    def answer(self, request: Request) -> Response | None:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        self._server = LocalServer(self.answer, self.name)
+        return self
+
+    def close(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def port(self) -> int:
+        return int(self.api_url.rsplit(":", 1)[1])
+
+    @property
+    def api_url(self) -> str:
+        """What stands in for the provider's API host: ``http://127.0.0.1:PORT``."""
+        assert self._server is not None, f"{self.name} is not running"
+        return self._server.url

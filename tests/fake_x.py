@@ -37,7 +37,6 @@ malformed included), ``add_dm``, ``add_raw_dm``, ``fail_next`` / ``rate_limit_ne
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import secrets
@@ -47,7 +46,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from tests.fake_http import LocalServer, Request, Response
+from tests.fake_http import LocalFake, Request, Response, take_fault
+from tests.fake_x_listing import Item, Query, listing, page_of
 from tests.fake_x_rules import (
     DEFAULT_EVENT,
     DEFAULT_TWEET,
@@ -63,7 +63,6 @@ from tests.fake_x_rules import (
     Snowflakes,
     invalid,
     json_response,
-    max_results,
     not_found_error,
     oauth1_signed_for,
     pick,
@@ -103,6 +102,7 @@ class Call:
     # The URL an OAuth 1.0a signature matched (the fake's own, or an X host name).
     signed_for: str | None = None
     route: dict[str, str] = field(default_factory=dict)
+    at: float = field(default_factory=time.time)  # when it arrived (Unix seconds)
 
     @property
     def status(self) -> int:
@@ -117,16 +117,6 @@ class Call:
 
 
 @dataclass
-class _Item:
-    """A mention or DM event as listed: well-formed ones are filtered by the fields asked."""
-
-    data: dict[str, Any]
-    seq: int
-    raw: bool = False
-    hide_user: bool = False
-
-
-@dataclass
 class _Fault:
     on: str
     status: int | None  # None: drop the connection
@@ -135,13 +125,15 @@ class _Fault:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class FakeX:
+class FakeX(LocalFake):
     """X's API v2 on 127.0.0.1 in a background thread; use ``with FakeX() as x``.
 
     ``account_id`` is our account (@``account``); its OAuth 1.0a access token starts with
     that id, as X's do. ``mentions_window`` keeps only that many newest mentions
     reachable (X keeps 800); None keeps all.
     """
+
+    name = "fake-x"
 
     def __init__(
         self,
@@ -165,46 +157,28 @@ class FakeX:
         self.calls: list[Call] = []
         self.errors: list[Exception] = []  # exceptions raised by the fake itself
         self._closed_dms: set[str] = set()
-        self._mention_items: list[_Item] = []
-        self._event_items: list[_Item] = []
+        self._hidden: set[str] = set()
+        self._mention_items: list[Item] = []
+        self._event_items: list[Item] = []
         self._faults: list[_Fault] = []
         self._seq = 0
         self._lock = threading.RLock()
-        self._server: LocalServer | None = None
         self.users[self.account_id] = self._user(self.account_id, account, "Servicio de Empleo")
-
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    def start(self) -> FakeX:
-        self._server = LocalServer(self._answer, "fake-x")
-        return self
-
-    def close(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.close()
-
-    def __enter__(self) -> FakeX:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def api_url(self) -> str:
-        """What stands in for ``https://api.x.com``: ``http://127.0.0.1:PORT``."""
-        assert self._server is not None, "FakeX is not running"
-        return self._server.url
 
     # -- programming the fake ----------------------------------------------------------------
 
-    def add_user(self, username: str, name: str = "", *, dms_open: bool = True) -> str:
-        """A citizen's account; returns its id."""
+    def add_user(
+        self, username: str, name: str = "", *, dms_open: bool = True, shown: bool = True
+    ) -> str:
+        """A citizen's account; returns its id. An account X does not show (suspended,
+        deactivated) is left out of ``includes`` with a partial error in ``errors``."""
         user_id = self.ids.next()
         with self._lock:
             self.users[user_id] = self._user(user_id, username, name or username)
             if not dms_open:
                 self._closed_dms.add(user_id)
+            if not shown:
+                self._hidden.add(user_id)
         return user_id
 
     def close_dms(self, user_id: str) -> None:
@@ -220,23 +194,21 @@ class FakeX:
         retweet_of: str | None = None,
         lang: str = "es",
         created_at: datetime | None = None,
-        hide_author: bool = False,
     ) -> dict[str, Any]:
         """A tweet by ``author_id`` naming our account (``@account`` is put first when the
-        text lacks it). ``hide_author`` leaves the author out of ``includes`` with a
-        partial error, as X does for an account it cannot show."""
+        text lacks it)."""
         if f"@{self.account}".lower() not in text.lower():
             text = f"@{self.account} {text}"
         tweet = self._tweet(author_id, text, lang, created_at, reply_to, retweet_of)
         with self._lock:
-            self._mention_items.append(_Item(tweet, self._next_seq(), hide_user=hide_author))
+            self._mention_items.append(Item(tweet, self._next_seq()))
         return tweet
 
     def add_raw_mention(self, item: dict[str, Any]) -> None:
         """Any JSON listed verbatim as a mention (malformed ones too); an item without a
         numeric ``id`` is listed by every request, since_id cannot filter it."""
         with self._lock:
-            self._mention_items.append(_Item(dict(item), self._next_seq(), raw=True))
+            self._mention_items.append(Item(dict(item), self._next_seq(), raw=True))
 
     def add_dm(
         self, sender_id: str, text: str, *, created_at: datetime | None = None
@@ -244,12 +216,12 @@ class FakeX:
         """A direct message from ``sender_id`` to our account (a MessageCreate event)."""
         event = self._event(sender_id, self.account_id, text, created_at)
         with self._lock:
-            self._event_items.append(_Item(event, self._next_seq()))
+            self._event_items.append(Item(event, self._next_seq()))
         return event
 
     def add_raw_dm(self, event: dict[str, Any]) -> None:
         with self._lock:
-            self._event_items.append(_Item(dict(event), self._next_seq(), raw=True))
+            self._event_items.append(Item(dict(event), self._next_seq(), raw=True))
 
     def fail_next(
         self,
@@ -286,7 +258,7 @@ class FakeX:
 
     # -- request handling --------------------------------------------------------------------
 
-    def _answer(self, request: Request) -> Response | None:
+    def answer(self, request: Request) -> Response | None:
         routed = next(
             (
                 (name, match.groupdict())
@@ -313,7 +285,7 @@ class FakeX:
             return json_response(401, problem(401))
         if call.endpoint in USER_CONTEXT and call.auth != "oauth1":
             return json_response(403, problem(403, UNSUPPORTED_AUTH, "unsupported-authentication"))
-        fault = self._take_fault(call.endpoint)
+        fault = take_fault(self._faults, call.endpoint)
         if fault is not None:
             if fault.status is None:
                 return None
@@ -354,15 +326,6 @@ class FakeX:
         )
         return ("oauth1" if signed_for else "invalid"), signed_for
 
-    def _take_fault(self, endpoint: str) -> _Fault | None:
-        for fault in self._faults:
-            if fault.on in (endpoint, "any"):
-                fault.remaining -= 1
-                if fault.remaining <= 0:
-                    self._faults.remove(fault)
-                return fault
-        return None
-
     # -- users -------------------------------------------------------------------------------
 
     def _me(self, call: Call) -> Response:
@@ -399,21 +362,16 @@ class FakeX:
         user_id = call.route["user_id"]
         if user_id not in self.users:
             return json_response(200, {"errors": [not_found_error(user_id, "id", "user")]})
-        expansions = requested(call.param("expansions"), "expansions", MENTION_EXPANSIONS)
-        tweet_fields = requested(call.param("tweet.fields"), "tweet.fields", TWEET_FIELDS)
-        user_fields = requested(call.param("user.fields"), "user.fields", USER_FIELDS)
-        size = max_results(call.param("max_results"), 5, 100, 10)
-        for checked in (expansions, tweet_fields, user_fields, size):
-            if isinstance(checked, Response):
-                return checked
-        assert isinstance(size, int)
+        query = Query.read(call.param, MENTION_EXPANSIONS, "tweet.fields", TWEET_FIELDS, (5, 10))
+        if isinstance(query, Response):
+            return query
         items = sorted(self._mention_items, key=lambda item: item.seq, reverse=True)
         if self.mentions_window is not None:
             items = items[: self.mentions_window]
         since, until = snowflake(call.param("since_id")), snowflake(call.param("until_id"))
         start, end = call.param("start_time"), call.param("end_time")
 
-        def keep(item: _Item) -> bool:
+        def keep(item: Item) -> bool:
             number = snowflake(item.data.get("id"))
             if number is not None and since is not None and number <= since:
                 return False
@@ -422,114 +380,64 @@ class FakeX:
             created = str(item.data.get("created_at") or "")
             return not (created and ((start and created < start) or (end and created > end)))
 
-        page, token = self._page(call, [item for item in items if keep(item)], size)
+        page, token = page_of(
+            call.param("pagination_token"), [item for item in items if keep(item)], query.size
+        )
         if isinstance(page, Response):
             return page
-        body: dict[str, Any] = {}
         errors: list[dict[str, Any]] = []
-        if page:
-            body["data"] = [
-                item.data if item.raw else pick(item.data, DEFAULT_TWEET, tweet_fields)
-                for item in page
-            ]
         includes: dict[str, list[dict[str, Any]]] = {}
-        assert isinstance(expansions, list) and isinstance(tweet_fields, list)
-        assert isinstance(user_fields, list)
-        if "author_id" in expansions:
-            authors = [(i.data.get("author_id"), i.hide_user) for i in page]
-            includes["users"] = self._users_for(authors, user_fields, "author_id", errors)
-        if "referenced_tweets.id" in expansions:
-            includes["tweets"] = self._referenced(page, tweet_fields, errors)
-        body["includes"] = {k: v for k, v in includes.items() if v}
-        if not body["includes"]:
-            del body["includes"]
-        if errors:
-            body["errors"] = errors
-        numbered = [str(i.data["id"]) for i in page if snowflake(i.data.get("id")) is not None]
+        if "author_id" in query.expansions:
+            authors = [i.data.get("author_id") for i in page]
+            includes["users"] = self._users_for(authors, query.user_fields, "author_id", errors)
+        if "referenced_tweets.id" in query.expansions:
+            includes["tweets"] = self._referenced(page, query.fields, errors)
         meta: dict[str, Any] = {"result_count": len(page)}
+        numbered = [str(i.data["id"]) for i in page if snowflake(i.data.get("id")) is not None]
         if numbered:
             meta |= {"newest_id": numbered[0], "oldest_id": numbered[-1]}
-        if token:
-            meta["next_token"] = token
-        body["meta"] = meta
-        return json_response(200, body)
+        return listing(page, DEFAULT_TWEET, query.fields, includes, errors, meta, token)
 
     def _dm_events(self, call: Call) -> Response:
-        expansions = requested(call.param("expansions"), "expansions", DM_EXPANSIONS)
-        event_fields = requested(call.param("dm_event.fields"), "dm_event.fields", DM_EVENT_FIELDS)
-        user_fields = requested(call.param("user.fields"), "user.fields", USER_FIELDS)
-        size = max_results(call.param("max_results"), 1, 100, 100)
-        for checked in (expansions, event_fields, user_fields, size):
-            if isinstance(checked, Response):
-                return checked
-        assert isinstance(size, int) and isinstance(expansions, list)
-        assert isinstance(event_fields, list) and isinstance(user_fields, list)
+        query = Query.read(call.param, DM_EXPANSIONS, "dm_event.fields", DM_EVENT_FIELDS, (1, 100))
+        if isinstance(query, Response):
+            return query
         wanted_types = (call.param("event_types") or "").split(",")
         items = sorted(self._event_items, key=lambda item: item.seq, reverse=True)
         if wanted_types != [""]:
             items = [i for i in items if i.raw or i.data.get("event_type") in wanted_types]
-        page, token = self._page(call, items, size)
+        page, token = page_of(call.param("pagination_token"), items, query.size)
         if isinstance(page, Response):
             return page
-        body: dict[str, Any] = {}
         errors: list[dict[str, Any]] = []
-        if page:
-            body["data"] = [
-                item.data if item.raw else pick(item.data, DEFAULT_EVENT, event_fields)
-                for item in page
-            ]
-        if "sender_id" in expansions:
-            senders = [(i.data.get("sender_id"), False) for i in page]
-            users = self._users_for(senders, user_fields, "sender_id", errors)
-            if users:
-                body["includes"] = {"users": users}
-        if errors:
-            body["errors"] = errors
-        meta: dict[str, Any] = {"result_count": len(page)}
-        if token:
-            meta["next_token"] = token
-        body["meta"] = meta
-        return json_response(200, body)
-
-    def _page(
-        self, call: Call, items: list[_Item], size: int
-    ) -> tuple[list[_Item] | Response, str | None]:
-        token = call.param("pagination_token")
-        if token:
-            try:
-                anchor = int(base64.b32decode(token.upper() + "=" * (-len(token) % 8)))
-            except ValueError:
-                error = {"parameters": {"pagination_token": [token]}, "message": "Invalid token"}
-                return invalid(error), None
-            items = [item for item in items if item.seq < anchor]
-        page = items[:size]
-        more = len(items) > size
-        next_token = None
-        if more:
-            next_token = base64.b32encode(str(page[-1].seq).encode()).decode().rstrip("=").lower()
-        return page, next_token
+        includes: dict[str, list[dict[str, Any]]] = {}
+        if "sender_id" in query.expansions:
+            senders = [i.data.get("sender_id") for i in page]
+            includes["users"] = self._users_for(senders, query.user_fields, "sender_id", errors)
+        meta = {"result_count": len(page)}
+        return listing(page, DEFAULT_EVENT, query.fields, includes, errors, meta, token)
 
     def _users_for(
         self,
-        ids: list[tuple[Any, bool]],
+        ids: list[Any],
         fields: list[str],
         parameter: str,
         errors: list[dict[str, Any]],
     ) -> list[dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
-        for user_id, hidden in ids:
+        for user_id in ids:
             key = str(user_id) if user_id is not None else ""
             if not key or key in found:
                 continue
             user = self.users.get(key)
-            if user is None or hidden:
+            if user is None or key in self._hidden:
                 errors.append(not_found_error(key, parameter, "user"))
                 continue
             found[key] = pick(user, DEFAULT_USER, fields)
         return list(found.values())
 
     def _referenced(
-        self, page: list[_Item], fields: list[str], errors: list[dict[str, Any]]
+        self, page: list[Item], fields: list[str], errors: list[dict[str, Any]]
     ) -> list[dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
         for item in page:
@@ -580,7 +488,7 @@ class FakeX:
         if participant in self._closed_dms:
             return json_response(403, problem(403, DM_CLOSED))
         event = self._event(self.account_id, participant, text, None)
-        self._event_items.append(_Item(event, self._next_seq()))
+        self._event_items.append(Item(event, self._next_seq()))
         self.dms_sent.append(
             {"participant_id": participant, "text": text, "dm_event_id": event["id"]}
         )

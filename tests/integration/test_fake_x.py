@@ -144,7 +144,7 @@ def test_replies_bring_the_referenced_tweet_and_missing_things_are_partial_error
     ours = client.create_tweet(text="Radicado 20261000000012", user_auth=True)["data"]
     reply = fake.add_mention(ana, "Gracias, ya escribí por DM", reply_to=ours["id"])
     fake.add_mention(ana, "Respuesta a algo borrado", reply_to="123")
-    fake.add_mention(fake.add_user("suspendida"), "No me ven", hide_author=True)
+    fake.add_mention(fake.add_user("suspendida", shown=False), "No me ven")
     page = client.get_users_mentions(fake.account_id, **MENTION_PARAMS)
 
     replied = next(t for t in page["data"] if t["id"] == reply["id"])
