@@ -158,6 +158,7 @@ class FakeX(LocalFake):
         self.errors: list[Exception] = []  # exceptions raised by the fake itself
         self._closed_dms: set[str] = set()
         self._hidden: set[str] = set()
+        self._posted_texts: set[str] = set()
         self._mention_items: list[Item] = []
         self._event_items: list[Item] = []
         self._faults: list[_Fault] = []
@@ -467,11 +468,12 @@ class FakeX(LocalFake):
         if target and target not in self.tweets:
             detail = "You attempted to reply to a Tweet that is deleted or not visible to you."
             return json_response(403, problem(403, detail))
-        if any(t["text"] == text for t in self.posted):
+        if text in self._posted_texts:
             detail = "You are not allowed to create a Tweet with duplicate content."
             return json_response(403, problem(403, detail))
         tweet = self._tweet(self.account_id, text, "es", None, target or None, None)
         self.posted.append(tweet | {"in_reply_to_tweet_id": target or None})
+        self._posted_texts.add(text)
         return json_response(201, {"data": pick(tweet, DEFAULT_TWEET, [])})
 
     def _create_dm(self, call: Call) -> Response:
