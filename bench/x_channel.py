@@ -20,11 +20,9 @@ import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.e2e import base_env, fresh_store, start, stop  # noqa: E402
-from bench.email_channel import cpu_seconds, memory_kib, process_tree  # noqa: E402
+from bench.e2e import base_env, fresh_store, start  # noqa: E402
+from bench.email_channel import finish  # noqa: E402
 from tests.fake_x import FakeX  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -76,27 +74,16 @@ def run(args: argparse.Namespace, work: Path) -> None:
                     print(f"  {last} mentions acknowledged ({rate:.0f}/s)", flush=True)
             elapsed = time.monotonic() - started
             fake_cpu = time.process_time() - fake_cpu
-            pids = process_tree(worker.pid) + process_tree(poller.pid)
-            cpu = cpu_seconds(pids)
-            poller_peak = memory_kib(poller.pid, "VmHWM")
-            stop(poller)
-            stop(worker)
-            engine = create_engine(store_url)
-            with engine.connect() as connection:
-                cases = connection.execute(text("SELECT count(*) FROM cases")).scalar_one()
-                sent = connection.execute(
-                    text("SELECT count(*) FROM outbox WHERE status = 'sent'")
-                ).scalar_one()
-            engine.dispose()
+            run = finish(poller, worker, store_url)
         replies, dms = len(fake.posted), len(fake.dms_sent)
     print(f"\n{args.backend}: {args.mentions} mentions polled, radicated and acknowledged on X")
-    print(f"  cases {cases}, outbox rows sent {sent}, public replies {replies}, DMs {dms}")
+    print(f"  cases {run.cases}, outbox rows sent {run.sent}, public replies {replies}, DMs {dms}")
     print(f"  wall time             {elapsed:.1f} s")
     print(f"  mentions/second       {args.mentions / elapsed:.1f}")
     print(f"  acknowledgements/s    {(replies + dms) / elapsed:.1f}  (reply + DM each)")
-    print(f"  CPU s per 1,000       {cpu / args.mentions * 1000:.2f}  (poller + workers)")
+    print(f"  CPU s per 1,000       {run.cpu / args.mentions * 1000:.2f}  (poller + workers)")
     print(f"  fake X CPU s per 1,000 {fake_cpu / args.mentions * 1000:.2f}  (this process)")
-    print(f"  poller peak RSS       {poller_peak / 1024:.0f} MiB")
+    print(f"  poller peak RSS       {run.poller_peak / 1024:.0f} MiB")
 
 
 def main() -> None:

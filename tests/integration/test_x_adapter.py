@@ -59,11 +59,18 @@ def adapter_for(fake: FakeX, monkeypatch: pytest.MonkeyPatch) -> Any:
     return make
 
 
+def x_overrides(fake: FakeX, **extra: Any) -> dict[str, str]:
+    """`x_keys` as `app_with` takes them (VENTANILLA_X__* values)."""
+    return {
+        f"x__{key}": str(value).lower() if isinstance(value, bool) else str(value)
+        for key, value in x_keys(fake, **extra).items()
+    }
+
+
 @pytest.fixture
 def app(app_with, fake) -> Any:
     """The process App on a fresh store (SQLite and PostgreSQL), X enabled on the fake."""
-    return app_with(**{f"x__{key}": str(value).lower() if isinstance(value, bool) else str(value)
-                       for key, value in x_keys(fake).items()})  # fmt: skip
+    return app_with(**x_overrides(fake))
 
 
 def fetch_all(adapter: XAdapter, cursor: str = "") -> list[Any]:
@@ -429,3 +436,34 @@ def test_rate_limited_acknowledgement_waits_for_the_reset(fake, app):
     [retry] = [m for m in queued if m["actor_name"] == "acknowledge" and m["args"] == [limited.id]]
     assert retry["options"]["eta"] >= (before + 110) * 1000
     assert fake.posted == []
+
+
+# -- ventanilla check --connect ----------------------------------------------------------
+
+
+def test_probe_passes_with_good_credentials_and_names_the_wrong_setting(fake, adapter_for):
+    adapter_for().probe()
+    assert {call.endpoint for call in fake.calls} == {"me", "user"}
+    cases = [
+        (adapter_for(account="OtraCuenta"), "x.account: the access token is @ServiciodEmpleo's"),
+        (adapter_for(account_id="12345"), "x.account_id: @ServiciodEmpleo is"),
+        (adapter_for(bearer_token="otro"), "x.bearer_token: X refused our credentials"),
+        (adapter_for(access_token_secret="otro"), "x.access_token: X refused our credentials"),
+        (adapter_for(api_url="http://127.0.0.1:9"), "x.api_url: cannot reach X"),
+    ]
+    for adapter, words in cases:
+        with pytest.raises(ChannelError) as wrong:
+            adapter.probe()
+        assert str(wrong.value).startswith(f"x: {words}")
+
+
+def test_check_connect_reports_x_by_its_key(fake, app_with):
+    from ventanilla.settings_check import connection_problems, settings_warnings
+
+    app = app_with(**x_overrides(fake, access_token_secret="otro"))
+    problems = connection_problems(app.settings)
+    assert [p for p in problems if p.startswith("x.")] == [
+        "x.access_token: X refused our credentials (401) reading our account (users/me); "
+        "check x.access_token and x.access_token_secret (with x.consumer_key, x.consumer_secret)"
+    ]
+    assert not any(w.startswith("x.enabled") for w in settings_warnings(app.settings))
