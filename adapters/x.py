@@ -240,6 +240,10 @@ class XAdapter:
             created = created_at(event)
             return created is not None and since is not None and created < since
 
+        params["forbidden"] = (
+            "x.dm_enabled: X refuses to list our direct messages; give the app the Direct "
+            "Messages permission, or set x.dm_enabled = false"
+        )
         items, users, _ = self._pages(
             "listing direct messages", self.client.get_direct_message_events, params, older
         )
@@ -275,6 +279,8 @@ class XAdapter:
             if done or not token or not data:
                 break
         else:
+            # X serves at most 800 mentions (8 pages) and 30 days of DMs: this only guards
+            # against a server whose pages never end.
             log.warning("x_listing_truncated", channel="x", pages=MAX_PAGES, items=len(items))
         return items, users, tweets
 

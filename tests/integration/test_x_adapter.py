@@ -341,6 +341,17 @@ def test_refused_user_credentials_name_the_access_token(fake, adapter_for):
     assert str(refused.value).startswith("x: x.access_token: X refused our credentials (401)")
 
 
+def test_an_unknown_account_or_missing_dm_permission_names_the_setting(fake, adapter_for):
+    with pytest.raises(ChannelError) as unknown:
+        fetch_all(adapter_for(account="nadie"))
+    assert str(unknown.value) == "x: x.account: X has no account @nadie"
+    fake.fail_next("dm_events", 403)
+    with pytest.raises(ChannelError) as forbidden:
+        fetch_all(adapter_for())
+    assert not forbidden.value.retryable
+    assert str(forbidden.value).startswith("x: x.dm_enabled: X refuses to list our direct")
+
+
 def test_a_server_that_drops_the_connection_is_retryable_and_names_api_url(fake, adapter_for):
     adapter = adapter_for()
     fake.disconnect_next("user")
