@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from ventanilla.adapters.base import Acknowledgement, ChannelAdapter
 from ventanilla.adapters.email import EmailAdapter
 from ventanilla.adapters.twilio import TwilioAdapter
+from ventanilla.adapters.x import XAdapter
 from ventanilla.app import App
 from ventanilla.errors import ChannelError
 from ventanilla.settings import Settings
@@ -23,7 +26,10 @@ class UnavailableChannel:
         raise ChannelError(self.channel, self.reason, retryable=False)
 
 
-def sender_for(channel: str, app: App) -> EmailAdapter | TwilioAdapter | UnavailableChannel:
+Sender: TypeAlias = EmailAdapter | TwilioAdapter | XAdapter | UnavailableChannel
+
+
+def sender_for(channel: str, app: App) -> Sender:
     """The process's sender for `channel`, built once: it may keep a connection open."""
     sender = app.senders.get(channel)
     if sender is None:
@@ -31,13 +37,13 @@ def sender_for(channel: str, app: App) -> EmailAdapter | TwilioAdapter | Unavail
     return sender  # type: ignore[no-any-return]
 
 
-def _build_sender(
-    channel: str, settings: Settings
-) -> EmailAdapter | TwilioAdapter | UnavailableChannel:
+def _build_sender(channel: str, settings: Settings) -> Sender:
     if channel == "email":
         return EmailAdapter(settings.email)
     if channel in TWILIO_CHANNELS and settings.twilio.enabled:
         return TwilioAdapter(settings)
+    if channel == "x" and settings.x.enabled:
+        return XAdapter(settings)
     return UnavailableChannel(channel, f"acknowledgements by {channel} are not enabled")
 
 
@@ -48,4 +54,6 @@ def polling_adapters(settings: Settings, only: str | None = None) -> list[Channe
         adapters.append(EmailAdapter(settings.email))
     if settings.twilio.enabled and only in (None, *TWILIO_CHANNELS):
         adapters.append(TwilioAdapter(settings))
+    if settings.x.enabled and only in (None, "x"):
+        adapters.append(XAdapter(settings))
     return adapters

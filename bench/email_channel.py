@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,38 @@ def memory_kib(pid: int, key: str) -> int:
     return 0
 
 
+@dataclass(frozen=True)
+class Finished:
+    """What a run of the poller and the workers cost, and what it left in the store."""
+
+    pids: list[int]
+    cpu: float  # seconds, every process of both
+    poller_peak: int  # KiB
+    peaks: dict[int, int]  # KiB per process
+    cases: int
+    sent: int  # outbox rows sent
+
+
+def finish(
+    poller: subprocess.Popen[bytes], worker: subprocess.Popen[bytes], store_url: str
+) -> Finished:
+    """Read the processes' CPU and memory, stop them, count cases and sent rows."""
+    pids = process_tree(worker.pid) + process_tree(poller.pid)
+    cpu = cpu_seconds(pids)
+    peaks = {pid: memory_kib(pid, "VmHWM") for pid in pids}
+    poller_peak = memory_kib(poller.pid, "VmHWM")
+    stop(poller)
+    stop(worker)
+    engine = create_engine(store_url)
+    with engine.connect() as connection:
+        cases = connection.execute(text("SELECT count(*) FROM cases")).scalar_one()
+        sent = connection.execute(
+            text("SELECT count(*) FROM outbox WHERE status = 'sent'")
+        ).scalar_one()
+    engine.dispose()
+    return Finished(pids, cpu, poller_peak, peaks, cases, sent)
+
+
 def email_env(base: dict[str, str], dovecot: DovecotServer, smtp_port: int) -> dict[str, str]:
     mailbox = {f"VENTANILLA_{k.upper()}": v for k, v in dovecot.mailbox_settings().items()}
     return (
@@ -146,19 +179,9 @@ def throughput(args: argparse.Namespace, dovecot: DovecotServer, work: Path) -> 
                 rate = handler.count / (time.monotonic() - started)
                 print(f"  {handler.count} acknowledgements ({rate:.0f}/s)", flush=True)
         elapsed = time.monotonic() - started
-        pids = process_tree(worker.pid) + process_tree(poller.pid)
-        cpu = cpu_seconds(pids)
-        peaks = {pid: memory_kib(pid, "VmHWM") for pid in pids}
-        poller_peak = memory_kib(poller.pid, "VmHWM")
-        stop(poller)
-        stop(worker)
-        engine = create_engine(store_url)
-        with engine.connect() as connection:
-            cases = connection.execute(text("SELECT count(*) FROM cases")).scalar_one()
-            sent = connection.execute(
-                text("SELECT count(*) FROM outbox WHERE status = 'sent'")
-            ).scalar_one()
-        engine.dispose()
+        run = finish(poller, worker, store_url)
+        cpu, poller_peak, peaks = run.cpu, run.poller_peak, run.peaks
+        cases, sent, pids = run.cases, run.sent, run.pids
     controller.stop()
     print(f"\n{args.backend}: {args.messages} e-mails polled, radicated and acknowledged")
     print(f"  cases {cases}, acknowledgements sent {sent}, received by SMTP {handler.count}")

@@ -171,13 +171,43 @@ class TelegramSettings(Section):
 
 class XSettings(Section):
     enabled: bool = False
+    # App-only token: mentions are read with it when set (else with the user context).
     bearer_token: str = ""
+    # OAuth 1.0a user context of our account: DMs, replies and posts need all four.
     consumer_key: str = ""
     consumer_secret: str = ""
     access_token: str = ""
     access_token_secret: str = ""
+    # Our handle (without @); empty: the access token's own account.
     account: str = ""
+    # Our numeric account id; empty: looked up once from `account`.
+    account_id: str = Field("", pattern=r"^[0-9]*$")
     api_url: str = "https://api.x.com"
+    poll_every_seconds: float = Field(60.0, gt=0)
+    # How far back the very first listing goes (mentions and DMs).
+    poll_lookback_hours: float = Field(24.0, gt=0, le=720)
+    # Read direct messages (needs the app's Direct Messages permission).
+    dm_enabled: bool = True
+    # Messages per store transaction.
+    fetch_batch: int = Field(100, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _credentials_when_enabled(self) -> XSettings:
+        keys = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+        missing = [key for key in keys if not getattr(self, key)]
+        if self.enabled and missing:
+            raise ValueError(
+                f"{missing[0]}: required when x.enabled is true (replies and DMs are sent "
+                "as our account, with OAuth 1.0a)"
+            )
+        return self
+
+    @field_validator("api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("expected a URL like https://api.x.com")
+        return value
 
 
 class TwilioSettings(Section):

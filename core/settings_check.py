@@ -6,7 +6,7 @@ from ventanilla.errors import ChannelError
 from ventanilla.settings import Settings, read_file, secrets_in_file, settings_path
 
 # Channels whose intake has not landed yet: enabling them does nothing today.
-NOT_YET_AVAILABLE = ("telegram", "x")
+NOT_YET_AVAILABLE = ("telegram",)
 
 
 def settings_warnings(settings: Settings) -> list[str]:
@@ -84,6 +84,13 @@ def connection_problems(settings: Settings) -> list[str]:
             TwilioAdapter(settings).probe()
         except ChannelError as error:
             problems.append(f"{str(error).removeprefix('sms: ')} (cannot reach Twilio)")
+    if settings.x.enabled:
+        from ventanilla.adapters.x import XAdapter
+
+        try:
+            XAdapter(settings).probe()
+        except ChannelError as error:
+            problems.append(str(error).removeprefix("x: "))
     if settings.email.smtp_host:
         import smtplib
 

@@ -203,11 +203,18 @@ def record_delivery(session: Session, provider_ref: str, delivery: str, error: s
     return True
 
 
-def record_send_failure(session: Session, outbox_id: int, error: str, *, final: bool) -> None:
-    # A temporary failure hands the acknowledgement back (pending) for the retry to claim.
+def record_send_failure(
+    session: Session, outbox_id: int, error: str, *, final: bool, wait: float | None = None
+) -> None:
+    """A temporary failure hands the acknowledgement back (pending) for the retry to claim.
+
+    `wait`: seconds the provider asked us to wait (a rate limit); the row then counts as
+    touched at the end of that wait, so the reconciler does not send it again sooner.
+    """
+    touched = utcnow() + timedelta(seconds=wait or 0)
     values: dict[str, Any] = {
         "last_error": error[:2000],
-        "updated_at": utcnow(),
+        "updated_at": touched,
         "attempts": OUTBOX.c.attempts + 1,
         "status": "failed" if final else "pending",
     }

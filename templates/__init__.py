@@ -191,9 +191,10 @@ def render_acknowledgement(pending: PendingAck, settings: Settings) -> Acknowled
         html=html,
         in_reply_to=in_reply_to,
         references=tuple(pending.references),
-        # One case's acknowledgement is named by its radicado; other kinds may be several
-        # per case (each duplicate notice), so their row names them.
+        # Named by the radicado, once per case and kind; a duplicate notice may be sent
+        # several times for one case (each repeat), so its row names it.
         key=f"{case.radicado}-{pending.channel}"
-        + ("" if pending.kind == "ack" else f"-{pending.kind}-{pending.outbox_id}"),
+        + ("" if pending.kind == "ack" else f"-{pending.kind}")
+        + (f"-{pending.outbox_id}" if pending.kind == "duplicate" else ""),
         kind=pending.kind,
     )

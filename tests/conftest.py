@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -184,6 +185,20 @@ class Deployment:
                 f"{result.stdout}\n{result.stderr}"
             )
         return result
+
+    def stored(self) -> int:
+        """Messages in the store, read straight from its SQLite file (fast enough to race a
+        poller; a SQLite store only)."""
+        path = self.env["VENTANILLA_STORE__URL"].removeprefix("sqlite:///")
+        if not Path(path).exists():
+            return 0  # no process has created the store yet
+        try:
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as connection:
+                return int(connection.execute("SELECT count(*) FROM messages").fetchone()[0])
+        except sqlite3.OperationalError as error:
+            if "no such table" in str(error):
+                return 0  # created, not migrated yet
+            raise
 
     def cli_json(self, *args: str) -> Any:
         return json.loads(self.cli(*args, "--json").stdout)

@@ -31,22 +31,21 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import email.utils
 import json
 import math
 import re
 import secrets
-import socket
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode
 
 from twilio.request_validator import RequestValidator
+
+from tests.fake_http import LocalFake, Request, Response, take_fault
 
 API_VERSION = "2010-04-01"
 
@@ -161,51 +160,6 @@ class _Fault:
     after_accept: bool = False
 
 
-@dataclass
-class _Response:
-    status: int
-    body: bytes = b""
-    content_type: str = "application/json; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, fake: FakeTwilio) -> None:
-        self.fake = fake
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, like api.twilio.com
-    server_version = "FakeTwilio/1"
-    timeout = 30
-    server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            with self.server.connections_lock:
-                self.server.connections.discard(self.connection)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib's name)
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's hook names)
-        self.server.fake._handle(self)
-
-    do_POST = do_PUT = do_DELETE = do_GET  # noqa: N815
-
-
 _ACCOUNT = rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)"
 _ROUTES: list[tuple[str, re.Pattern[str]]] = [
     ("messages", re.compile(_ACCOUNT + r"/Messages\.json$")),
@@ -225,7 +179,7 @@ _ROUTES: list[tuple[str, re.Pattern[str]]] = [
 _CDN = re.compile(r"^/_cdn/(?P<token>[0-9a-f]+)$")
 
 
-class FakeTwilio:
+class FakeTwilio(LocalFake):
     """Twilio's REST API on 127.0.0.1, in a background thread; use ``with FakeTwilio() as f``.
 
     ``sent`` holds the form of every message the fake accepted (one value per field; the list
@@ -233,6 +187,8 @@ class FakeTwilio:
     every create request that passed authentication, refused or not; ``requests_log`` every
     request received.
     """
+
+    name = "fake-twilio"
 
     def __init__(
         self,
@@ -259,51 +215,6 @@ class FakeTwilio:
         self._faults: list[_Fault] = []
         self._cdn: dict[str, _Media] = {}
         self._lock = threading.RLock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    def start(self) -> FakeTwilio:
-        self._server = _Server(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-twilio",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        with server.connections_lock:
-            connections = list(server.connections)
-        for connection in connections:  # idle keep-alive connections
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeTwilio:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None, "FakeTwilio is not running"
-        return int(self._server.server_address[1])
-
-    @property
-    def api_url(self) -> str:
-        """What stands in for ``https://api.twilio.com``: ``http://127.0.0.1:PORT``."""
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def account_path(self) -> str:
@@ -509,20 +420,17 @@ class FakeTwilio:
 
     # -- request handling --------------------------------------------------------------------
 
-    def _handle(self, handler: _Handler) -> None:
-        split = urlsplit(handler.path)
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(length) if length else b""
+    def answer(self, request: Request) -> Response | None:
         form: dict[str, list[str]] = {}
-        if raw and "x-www-form-urlencoded" in (handler.headers.get("Content-Type") or ""):
-            form = parse_qs(raw.decode("utf-8"), keep_blank_values=True)
-        username, password = _basic_auth(handler.headers.get("Authorization"))
+        if request.body and "x-www-form-urlencoded" in request.headers.get("content-type", ""):
+            form = parse_qs(request.body.decode("utf-8"), keep_blank_values=True)
+        username, password = _basic_auth(request.headers.get("authorization"))
         entry = LoggedRequest(
-            method=handler.command,
-            path=split.path,
-            query=parse_qs(split.query, keep_blank_values=True),
+            method=request.method,
+            path=request.path,
+            query=request.query,
             form=form,
-            headers={k.lower(): v for k, v in handler.headers.items()},
+            headers=request.headers,
             username=username,
         )
         with self._lock:
@@ -532,28 +440,17 @@ class FakeTwilio:
             except Exception as exc:  # a bug in the fake: answer, and keep it for the test
                 self.errors.append(exc)
                 response = _error(500, 20500, f"fake_twilio failed: {exc!r}")
-        if response is None:
-            handler.close_connection = True
-            with contextlib.suppress(OSError):
-                handler.connection.shutdown(socket.SHUT_RDWR)
-            return
-        entry.status = response.status
-        handler.send_response(response.status)
-        handler.send_header("Content-Type", response.content_type)
-        handler.send_header("Content-Length", str(len(response.body)))
-        for name, value in response.headers.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        if handler.command != "HEAD":
-            handler.wfile.write(response.body)
+        if response is not None:
+            entry.status = response.status
+        return response
 
-    def _route(self, req: LoggedRequest, password: str | None) -> _Response | None:
+    def _route(self, req: LoggedRequest, password: str | None) -> Response | None:
         cdn = _CDN.match(req.path)
         if cdn:
             media = self._cdn.get(cdn["token"])
             if media is None:
                 return _not_found(req.path)
-            return _Response(200, media.data, media.content_type)
+            return Response(200, media.data, media.content_type)
         routed = next(((e, m) for e, p in _ROUTES if (m := p.match(req.path))), None)
         if routed is None:
             return _not_found(req.path)
@@ -575,7 +472,7 @@ class FakeTwilio:
 
         if endpoint == "create":
             self.create_attempts.append(_flat_form(req.form))
-        fault = self._take_fault(endpoint)
+        fault = take_fault(self._faults, endpoint)
         if fault is not None and fault.status is None:
             if fault.after_accept and endpoint == "create":
                 self._create(req.form)
@@ -596,16 +493,7 @@ class FakeTwilio:
             return self._media(req, match)
         return self._recording(req, match)
 
-    def _take_fault(self, endpoint: str) -> _Fault | None:
-        for fault in self._faults:
-            if fault.on in (endpoint, "any"):
-                fault.remaining -= 1
-                if fault.remaining <= 0:
-                    self._faults.remove(fault)
-                return fault
-        return None
-
-    def _create(self, form: dict[str, list[str]]) -> _Response:
+    def _create(self, form: dict[str, list[str]]) -> Response:
         def one(name: str) -> str | None:
             values = form.get(name)
             return values[-1] if values else None
@@ -642,7 +530,7 @@ class FakeTwilio:
         self.sent.append(_flat_form(form))
         return _json(201, self._message_json(message))
 
-    def _list(self, req: LoggedRequest) -> _Response:
+    def _list(self, req: LoggedRequest) -> Response:
         q = {k: v[-1] for k, v in req.query.items()}
         try:
             bounds = {k: _parse_filter_date(q[k]) for k in DATE_FILTERS if k in q}
@@ -687,7 +575,7 @@ class FakeTwilio:
         key: str,
         filters: list[tuple[str, str]],
         render: Any,
-    ) -> _Response:
+    ) -> Response:
         q = {k: v[-1] for k, v in req.query.items()}
         try:
             size = int(q.get("PageSize", "50"))
@@ -733,7 +621,7 @@ class FakeTwilio:
             },
         )
 
-    def _media(self, req: LoggedRequest, match: re.Match[str]) -> _Response:
+    def _media(self, req: LoggedRequest, match: re.Match[str]) -> Response:
         message = self._find(match["message"])
         if message is None:
             return _not_found(req.path)
@@ -748,18 +636,18 @@ class FakeTwilio:
         if self.media_redirect:
             token = secrets.token_hex(16)
             self._cdn[token] = media
-            return _Response(307, b"", "text/plain", {"Location": f"{self.api_url}/_cdn/{token}"})
-        return _Response(200, media.data, media.content_type)
+            return Response(307, b"", "text/plain", {"Location": f"{self.api_url}/_cdn/{token}"})
+        return Response(200, media.data, media.content_type)
 
-    def _recording(self, req: LoggedRequest, match: re.Match[str]) -> _Response:
+    def _recording(self, req: LoggedRequest, match: re.Match[str]) -> Response:
         recording = self._recordings.get(match["recording"])
         if recording is None:
             return _not_found(req.path)
         if match["ext"] == ".json":
             return _json(200, self._recording_json(recording))
         if match["ext"] == ".mp3":
-            return _Response(200, recording.mp3 or recording.audio, "audio/mpeg")
-        return _Response(200, recording.audio, recording.content_type)
+            return Response(200, recording.mp3 or recording.audio, "audio/mpeg")
+        return Response(200, recording.audio, recording.content_type)
 
     # -- resources ---------------------------------------------------------------------------
 
@@ -866,13 +754,11 @@ def _parse_filter_date(value: str) -> datetime:
     return _utc(datetime.fromisoformat(value))
 
 
-def _json(status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> _Response:
-    return _Response(status, json.dumps(payload).encode("utf-8"), headers=dict(headers or {}))
+def _json(status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    return Response(status, json.dumps(payload).encode("utf-8"), headers=dict(headers or {}))
 
 
-def _error(
-    status: int, code: int, message: str, headers: dict[str, str] | None = None
-) -> _Response:
+def _error(status: int, code: int, message: str, headers: dict[str, str] | None = None) -> Response:
     payload = {
         "code": code,
         "message": message,
@@ -882,5 +768,5 @@ def _error(
     return _json(status, payload, headers)
 
 
-def _not_found(path: str) -> _Response:
+def _not_found(path: str) -> Response:
     return _error(404, 20404, f"The requested resource {path} was not found")

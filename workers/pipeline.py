@@ -427,6 +427,7 @@ def deliver(outbox_id: int, *, inline: bool) -> None:
 
     A temporary failure is retried with backoff: raised to dramatiq's retries from the
     `acknowledge` actor, or handed to that actor when this was the inline first attempt.
+    A rate limit that says when it resets (`retry_after`) is retried at that time.
     """
     app = current_app()
     if not inline:  # inline, the radicating transaction claimed it already
@@ -441,12 +442,17 @@ def deliver(outbox_id: int, *, inline: bool) -> None:
     try:
         provider_ref = sender_for(pending.channel, app).send(ack)
     except ChannelError as error:
+        # A rate limit says when it resets: try again then, not sooner (nor later).
+        wait = error.retry_after if error.retryable else None
         with app.db.transaction() as session:
-            outbox.record_send_failure(session, outbox_id, str(error), final=not error.retryable)
+            outbox.record_send_failure(
+                session, outbox_id, str(error), final=not error.retryable, wait=wait
+            )
         if not error.retryable:
             log.warning("acknowledgement_failed", outbox_id=outbox_id, radicado=ack.radicado)
-        elif inline:
-            acknowledge.send_with_options(args=(outbox_id,), delay=ACK_RETRY_DELAY_MS)
+        elif wait is not None or inline:
+            delay = ACK_RETRY_DELAY_MS if wait is None else int(wait * 1000)
+            acknowledge.send_with_options(args=(outbox_id,), delay=delay)
         else:
             raise
         return

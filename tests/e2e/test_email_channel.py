@@ -7,7 +7,6 @@ only APPENDs mail to the mailbox and reads what the SMTP receiver was sent.
 from __future__ import annotations
 
 import email.policy
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -90,13 +89,6 @@ def by_subject(deployment: Deployment) -> dict[str, list[dict[str, Any]]]:
     for row in deployment.cli_json("messages", "list"):
         found.setdefault(row["subject"], []).append(row)
     return found
-
-
-def stored(deployment: Deployment) -> int:
-    """Messages in the store, read straight from its SQLite file (fast enough to race)."""
-    path = deployment.env["VENTANILLA_STORE__URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as connection:
-        return int(connection.execute("SELECT count(*) FROM messages").fetchone()[0])
 
 
 def poll_and_drain(deployment: Deployment) -> None:
@@ -325,12 +317,12 @@ def test_poller_killed_mid_backlog_loses_and_doubles_nothing(email_deployment, d
     )
     email_deployment.env["VENTANILLA_EMAIL__FETCH_BATCH"] = "50"
     email_deployment.start("poller", "poll", "--channel", "email")
-    wait_until(lambda: stored(email_deployment) >= 100, 120, "the poller to start the backlog")
+    wait_until(lambda: email_deployment.stored() >= 100, 120, "the poller to start the backlog")
     email_deployment.kill("poller")
-    assert stored(email_deployment) < total  # killed in the middle
+    assert email_deployment.stored() < total  # killed in the middle
 
     email_deployment.start("poller", "poll", "--channel", "email")
-    wait_until(lambda: stored(email_deployment) == total, 300, "the rest of the backlog")
+    wait_until(lambda: email_deployment.stored() == total, 300, "the rest of the backlog")
     email_deployment.cli("drain", "--timeout", "300")
 
     rows = email_deployment.cli_json("messages", "list")

@@ -330,7 +330,7 @@ def test_close_ends_keep_alive_connections() -> None:
     server = fake._server
     assert server is not None and server.connections
     fake.close()
-    assert fake._thread is not None and not fake._thread.is_alive()
+    assert not server.running
     wait_until(lambda: not server.connections, 5, "the keep-alive handler to end")
     with pytest.raises(requests.ConnectionError):
         client.messages.create(to=CITIZEN, from_=US, body="hola")

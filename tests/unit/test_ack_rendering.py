@@ -1,4 +1,5 @@
-"""The acknowledgement the citizen reads: radicado first, Bogotá time, due date, links."""
+"""The acknowledgement the citizen reads: radicado first, Bogotá time, due date, links;
+on X a public reply with the radicado only, and the full acknowledgement by DM."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from tests.fake_x_rules import MAX_WEIGHTED_LENGTH, weighted_length
 from ventanilla.adapters.base import Acknowledgement
 from ventanilla.settings import EntitySettings, FaqSettings, PrioritySettings, Settings, WebSettings
 from ventanilla.store.outbox import PendingAck
@@ -279,3 +281,102 @@ def test_case_context_reads_no_faq_file_for_a_case_without_one(tmp_path) -> None
     settings = Settings(faq=FaqSettings(directory=str(tmp_path)))
 
     assert case_context(make_case(), settings)["faq"] is None
+
+
+# -- X: the public reply and the direct message -------------------------------------------
+
+TWEET_ID = "1864000000000000001"
+NAME = "Ana María Pérez Rodríguez"
+
+
+def render_x(
+    settings: Settings,
+    kind: str,
+    *,
+    radicado: str = RADICADO,
+    request_type: str = "queja",
+    name: str = NAME,
+) -> Acknowledgement:
+    case = replace(make_case(request_type=request_type), radicado=radicado)
+    pending = PendingAck(
+        outbox_id=1,
+        channel="x",
+        recipient="4242",
+        case=case,
+        message_channel="x",
+        thread_id=TWEET_ID,
+        sender_name=name,
+        references=[],
+        kind=kind,
+    )
+    return render_acknowledgement(pending, settings)
+
+
+@pytest.mark.parametrize(
+    "private",
+    [
+        NAME,
+        "Ana",
+        "Queja",
+        "queja",
+        "2026-12-15",
+        "15 de diciembre",
+        "23 de noviembre",
+        "10:05",
+        "4242",
+        "estado/",
+    ],
+)
+def test_public_reply_says_nothing_about_the_citizen_or_the_request(settings, private):
+    reply = render_x(settings, "public_reply")
+    assert private not in reply.text
+
+
+def test_public_reply_is_the_same_text_whatever_the_case_but_its_radicado(settings):
+    one = render_x(settings, "public_reply")
+    other = render_x(
+        settings, "public_reply", radicado="20269990000992", request_type="denuncia", name="Luis"
+    )
+    assert one.text.replace(RADICADO, "R") == other.text.replace("20269990000992", "R")
+
+
+def test_public_reply_leads_with_the_radicado_and_threads_under_the_mention(settings):
+    reply = render_x(settings, "public_reply")
+    assert reply.text.startswith(f"Radicado {RADICADO}")
+    assert "mensaje directo" in reply.text
+    assert (reply.kind, reply.in_reply_to, reply.recipient) == ("public_reply", TWEET_ID, "4242")
+    assert reply.key == f"{RADICADO}-x-public_reply"
+
+
+@pytest.mark.parametrize("radicado", [RADICADO, "9" * 20, "2026-ABCDEFGHIJ-" + "9" * 25])
+def test_public_reply_fits_in_one_post_with_the_longest_radicado(settings, radicado):
+    reply = render_x(settings, "public_reply", radicado=radicado)
+    assert weighted_length(reply.text) <= MAX_WEIGHTED_LENGTH
+    assert radicado in reply.text
+
+
+@pytest.mark.parametrize(
+    "expected",
+    [
+        f"Radicado: {RADICADO}",
+        "23 de noviembre de 2026, 10:05 (hora de Colombia)",
+        "Tipo de solicitud: Queja",
+        "Fecha límite de respuesta: 15 de diciembre de 2026",
+        f"{PUBLIC_URL}/estado/{RADICADO}",
+        PRIVACY_URL,
+        "Ley 1581 de 2012",
+        f"Hola, {NAME}.",
+    ],
+)
+def test_direct_message_states_what_the_law_asks(settings, expected):
+    ack = render_x(settings, "ack")
+    assert expected in ack.text
+
+
+def test_direct_message_is_plain_text_radicado_first(settings):
+    ack = render_x(settings, "ack")
+    assert ack.text.startswith(f"Radicado: {RADICADO}\nFecha y hora de radicación:")
+    assert not any(mark in ack.text for mark in ("<", "*", "**", "](", "{{", "{%"))
+    assert ack.html == ""
+    assert ack.kind == "ack" and ack.key == f"{RADICADO}-x"
+    assert len(ack.text) < 10_000

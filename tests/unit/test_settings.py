@@ -106,6 +106,10 @@ def test_unknown_section_is_a_problem(
         ('[radicado]\nformat = "{year}{foo}{number}"\n', "radicado.format", "fields available"),
         ('[email]\nsmtp_security = "ssl"\n', "email.smtp_security", "'plain'"),
         ('[log]\nlevel = "verbose"\n', "log.level", "'debug'"),
+        ('[x]\naccount_id = "@ServiciodEmpleo"\n', "x.account_id", "[0-9]"),
+        ('[x]\napi_url = "api.x.com"\n', "x.api_url", "https://api.x.com"),
+        ("[x]\npoll_every_seconds = 0\n", "x.poll_every_seconds", "greater than 0"),
+        ("[x]\nfetch_batch = 0\n", "x.fetch_batch", "greater than or equal to 1"),
         ("store = 5\n", "store", "valid dictionary"),
     ],
 )
@@ -388,3 +392,21 @@ def test_shortened_terms_from_the_environment(monkeypatch) -> None:
     monkeypatch.setenv("VENTANILLA_PRIORITY__TERM_DAYS", '{"riesgo_derecho_fundamental": 1}')
 
     assert load_settings().priority.term_days == {"riesgo_derecho_fundamental": 1}
+
+
+def test_x_enabled_without_user_credentials_names_the_missing_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("VENTANILLA_X__CONSUMER_KEY", "ck")
+    monkeypatch.setenv("VENTANILLA_X__CONSUMER_SECRET", "cs")
+    [line] = problems_of(monkeypatch, tmp_path, "[x]\nenabled = true\n")
+
+    assert line.startswith("x.access_token: required when x.enabled is true")
+
+
+def test_x_disabled_needs_no_credentials_and_has_safe_defaults() -> None:
+    settings = load_settings()
+
+    assert settings.x.enabled is False
+    assert settings.x.api_url == "https://api.x.com"
+    assert (settings.x.poll_every_seconds, settings.x.dm_enabled) == (60.0, True)
