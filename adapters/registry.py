@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from ventanilla.adapters.base import Acknowledgement, ChannelAdapter
 from ventanilla.adapters.email import EmailAdapter
+from ventanilla.adapters.telegram import TelegramAdapter
 from ventanilla.adapters.twilio import TwilioAdapter
 from ventanilla.app import App
 from ventanilla.errors import ChannelError
@@ -23,7 +26,10 @@ class UnavailableChannel:
         raise ChannelError(self.channel, self.reason, retryable=False)
 
 
-def sender_for(channel: str, app: App) -> EmailAdapter | TwilioAdapter | UnavailableChannel:
+Sender: TypeAlias = EmailAdapter | TelegramAdapter | TwilioAdapter | UnavailableChannel
+
+
+def sender_for(channel: str, app: App) -> Sender:
     """The process's sender for `channel`, built once: it may keep a connection open."""
     sender = app.senders.get(channel)
     if sender is None:
@@ -31,11 +37,11 @@ def sender_for(channel: str, app: App) -> EmailAdapter | TwilioAdapter | Unavail
     return sender  # type: ignore[no-any-return]
 
 
-def _build_sender(
-    channel: str, settings: Settings
-) -> EmailAdapter | TwilioAdapter | UnavailableChannel:
+def _build_sender(channel: str, settings: Settings) -> Sender:
     if channel == "email":
         return EmailAdapter(settings.email)
+    if channel == "telegram" and settings.telegram.enabled:
+        return TelegramAdapter(settings.telegram)
     if channel in TWILIO_CHANNELS and settings.twilio.enabled:
         return TwilioAdapter(settings)
     return UnavailableChannel(channel, f"acknowledgements by {channel} are not enabled")
@@ -46,6 +52,10 @@ def polling_adapters(settings: Settings, only: str | None = None) -> list[Channe
     adapters: list[ChannelAdapter] = []
     if settings.email.enabled and only in (None, "email"):
         adapters.append(EmailAdapter(settings.email))
+    telegram = settings.telegram
+    # In webhook mode Telegram pushes to the web app; getUpdates would answer 409.
+    if telegram.enabled and telegram.mode == "polling" and only in (None, "telegram"):
+        adapters.append(TelegramAdapter(telegram))
     if settings.twilio.enabled and only in (None, *TWILIO_CHANNELS):
         adapters.append(TwilioAdapter(settings))
     return adapters

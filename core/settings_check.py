@@ -6,7 +6,7 @@ from ventanilla.errors import ChannelError
 from ventanilla.settings import Settings, read_file, secrets_in_file, settings_path
 
 # Channels whose intake has not landed yet: enabling them does nothing today.
-NOT_YET_AVAILABLE = ("telegram", "x")
+NOT_YET_AVAILABLE = ("x",)
 
 
 def settings_warnings(settings: Settings) -> list[str]:
@@ -20,6 +20,16 @@ def settings_warnings(settings: Settings) -> list[str]:
             )
     if settings.twilio.enabled:
         warnings.extend(_sms_budget(settings))
+    telegram = settings.telegram
+    if (
+        telegram.enabled
+        and telegram.mode == "webhook"
+        and not settings.web.public_url.startswith("https://")
+    ):
+        warnings.append(
+            "web.public_url: Telegram calls webhooks over HTTPS only (a local Bot API server "
+            "accepts HTTP)"
+        )
     return warnings
 
 
@@ -83,6 +93,16 @@ def connection_problems(settings: Settings) -> list[str]:
             TwilioAdapter(settings).probe()
         except ChannelError as error:
             problems.append(f"{str(error).removeprefix('sms: ')} (cannot reach Twilio)")
+    if settings.telegram.enabled:
+        from ventanilla.adapters.telegram import TelegramAdapter
+
+        adapter = TelegramAdapter(settings.telegram)
+        try:
+            adapter.probe()
+        except ChannelError as error:
+            problems.append(f"{str(error).removeprefix('telegram: ')} (cannot reach Telegram)")
+        finally:
+            adapter.close()
     if settings.email.smtp_host:
         import smtplib
 

@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ventanilla.adapters.base import Acknowledgement
+from ventanilla.routing.commands import CommandAnswer
 from ventanilla.routing.types import TYPE_LABELS
 from ventanilla.settings import Settings
 from ventanilla.store.outbox import PendingAck
-from ventanilla.store.pipeline import CaseFacts
+from ventanilla.store.pipeline import CaseFacts, CaseState
 
 TEMPLATES_DIR = Path(__file__).parent
 MONTHS = (
@@ -118,3 +119,26 @@ def render_acknowledgement(pending: PendingAck, settings: Settings) -> Acknowled
         + ("" if pending.kind == "ack" else f"-{pending.kind}-{pending.outbox_id}"),
         kind=pending.kind,
     )
+
+
+def render_command_reply(
+    answer: CommandAnswer, state: CaseState | None, name: str, settings: Settings
+) -> str:
+    """The plain text a bot command is answered with (`ack/telegram_command_*.txt.j2`)."""
+    radicado = settings.radicado
+    example = radicado.format.format(
+        year=date.today().year, office=settings.office.filing_office, number=1,
+        kind=radicado.kind_digit,
+    )  # fmt: skip
+    context: dict[str, Any] = {
+        "name": name,
+        "entity": settings.entity.name,
+        "privacy_url": settings.entity.privacy_policy_url,
+        "contact_phone": settings.entity.contact_phone,
+        "example_radicado": example,
+    }
+    if answer.template == "status":
+        assert state is not None, "a status answer needs its case"
+        context |= case_context(state.case, settings) | {"status": state.status}
+    template = environment.get_template(f"ack/telegram_command_{answer.template}.txt.j2")
+    return template.render(context).strip()

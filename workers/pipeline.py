@@ -35,6 +35,7 @@ from ventanilla.routing.acknowledgements import (
 )
 from ventanilla.routing.classify import Classification
 from ventanilla.routing.classify import classify as classify_text
+from ventanilla.routing.commands import answer_command, wanted_radicado
 from ventanilla.routing.dedupe import dedupe_key, window_start
 from ventanilla.routing.followups import follow_up_of, quoted_radicados, thread_radicados
 from ventanilla.routing.offices import assign_office
@@ -42,9 +43,10 @@ from ventanilla.routing.text import strip_quoted
 from ventanilla.routing.types import is_request
 from ventanilla.store import outbox, pipeline
 from ventanilla.store.locks import lock_keys
-from ventanilla.store.pipeline import CaseFacts, MessageFacts
+from ventanilla.store.outbox import Reply
+from ventanilla.store.pipeline import CaseFacts, CaseState, MessageFacts
 from ventanilla.store.schema import utcnow
-from ventanilla.templates import render_acknowledgement
+from ventanilla.templates import render_acknowledgement, render_command_reply
 from ventanilla.workers.broker import broker, dead_letter_handlers
 from ventanilla.workers.notify import announce_outcome
 
@@ -90,11 +92,13 @@ class Outcome:
     """What classify and dedupe decided for one message (applied in one transaction)."""
 
     message: MessageFacts
-    kind: str  # quarantine, follow_up, ignored, duplicate, onward
+    kind: str  # quarantine, follow_up, ignored, command, duplicate, onward
     decision: Classification | None = None
     reason: str = ""
     key: str | None = None
     case: CaseFacts | None = None
+    # A bot command's answer, created with the outcome and sent after the commit.
+    reply: Reply | None = None
 
 
 def classify(messages: list[MessageFacts]) -> list[MessageFacts]:
@@ -107,22 +111,63 @@ def classify(messages: list[MessageFacts]) -> list[MessageFacts]:
         m.id: (thread_radicados(m.references), quoted_radicados(m.subject, m.text))
         for m in messages
     }
+    asked = {_asked_about(m) for m in messages} - {""}
     with app.db.read() as session:
         cases = pipeline.cases_by_radicado(
             session, sorted({r for thread, quoted in candidates.values() for r in thread + quoted})
         )
         originals = pipeline.find_duplicates(session, list(keys.values()), window_start(utcnow()))
-    outcomes = [_decide(m, keys[m.id], *candidates[m.id], cases, originals) for m in messages]
+        states = pipeline.case_states(session, sorted(asked))
+    outcomes = [
+        _command(m, states)
+        if _is_command(m)
+        else _decide(m, keys[m.id], *candidates[m.id], cases, originals)
+        for m in messages
+    ]
     onward = []
+    replies: list[int] = []
     with app.db.transaction() as session:
         for outcome in outcomes:
-            if _record(session, outcome) and outcome.kind == "onward":
+            recorded = _record(session, outcome)
+            if recorded and outcome.kind == "onward":
                 onward.append(outcome)
+            if recorded and outcome.reply is not None:
+                replies += outbox.add_replies(session, [outcome.reply], claimed=True)
     for outcome in outcomes:
         log.info("classified", message_id=outcome.message.id, outcome=outcome.kind)
         if outcome.kind != "onward":
             announce_outcome(outcome.message.id)
+    for outbox_id in replies:
+        deliver(outbox_id, inline=True)
     return [_moved_on(outcome) for outcome in onward]
+
+
+def _is_command(message: MessageFacts) -> bool:
+    flags = message.flags
+    return bool(flags.get("command")) and not flags.get("quarantine") and not flags.get("skip")
+
+
+def _asked_about(message: MessageFacts) -> str:
+    if not _is_command(message):
+        return ""
+    return wanted_radicado(
+        str(message.flags["command"]), str(message.flags.get("command_args", ""))
+    )
+
+
+def _command(message: MessageFacts, states: dict[str, CaseState]) -> Outcome:
+    """A bot command: stored as ignored with the reason, answered in its chat."""
+    command = str(message.flags["command"])
+    args = str(message.flags.get("command_args", ""))
+    owners = {radicado: state.sender for radicado, state in states.items()}
+    answer = answer_command(command, args, message.sender, owners)
+    settings = current_app().settings
+    body = render_command_reply(answer, states.get(answer.radicado), message.sender_name, settings)
+    chat = str(message.flags.get("chat_id") or "")
+    reply = (
+        Reply("reply", message.channel, chat, message_id=message.id, body=body) if chat else None
+    )
+    return Outcome(message, "command", reason=f"bot command {command}", reply=reply)
 
 
 def _key(message: MessageFacts) -> str | None:
@@ -177,7 +222,7 @@ def _record(session: Session, outcome: Outcome) -> bool:
     if outcome.kind == "follow_up":
         assert outcome.case is not None
         return pipeline.record_follow_up(session, message.id, outcome.case, outcome.reason)
-    if outcome.kind == "ignored":
+    if outcome.kind in ("ignored", "command"):
         return pipeline.record_not_a_request(session, message.id, outcome.decision, outcome.reason)
     return pipeline.record_dedupe(session, message, outcome.key, outcome.case, outcome.decision)
 
