@@ -127,7 +127,7 @@ def render_command_reply(
     """The plain text a bot command is answered with (`ack/telegram_command_*.txt.j2`)."""
     radicado = settings.radicado
     example = radicado.format.format(
-        year=date.today().year, office=settings.office.filing_office, number=1,
+        year=date.today().year, office=settings.office.filing_office, number=123456,
         kind=radicado.kind_digit,
     )  # fmt: skip
     context: dict[str, Any] = {

@@ -186,6 +186,7 @@ class Call:
     params: dict[str, Any]
     status: int = 0
     token_ok: bool = True
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 @dataclass
