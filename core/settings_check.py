@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from ventanilla.errors import ChannelError
 from ventanilla.settings import Settings, read_file, secrets_in_file, settings_path
 
@@ -60,6 +63,19 @@ def _sms_budget(settings: Settings) -> list[str]:
     ]
 
 
+def _reach(adapter: Any, problem: Callable[[ChannelError], str]) -> list[str]:
+    """A provider reached with its adapter's probe: no problem, or the line naming the key."""
+    try:
+        adapter.probe()
+    except ChannelError as error:
+        return [problem(error)]
+    finally:
+        close = getattr(adapter, "close", None)
+        if close is not None:
+            close()
+    return []
+
+
 def connection_problems(settings: Settings) -> list[str]:
     import redis
 
@@ -79,30 +95,24 @@ def connection_problems(settings: Settings) -> list[str]:
     if settings.email.enabled:
         from ventanilla.adapters.email import EmailAdapter
 
-        adapter = EmailAdapter(settings.email)
-        try:
-            adapter.probe()
-        except ChannelError as error:
-            problems.append(f"email.imap_host: cannot read the mailbox ({error})")
-        finally:
-            adapter.close()
+        problems += _reach(
+            EmailAdapter(settings.email),
+            lambda error: f"email.imap_host: cannot read the mailbox ({error})",
+        )
     if settings.twilio.enabled:
         from ventanilla.adapters.twilio import TwilioAdapter
 
-        try:
-            TwilioAdapter(settings).probe()
-        except ChannelError as error:
-            problems.append(f"{str(error).removeprefix('sms: ')} (cannot reach Twilio)")
+        problems += _reach(
+            TwilioAdapter(settings),
+            lambda error: f"{str(error).removeprefix('sms: ')} (cannot reach Twilio)",
+        )
     if settings.telegram.enabled:
         from ventanilla.adapters.telegram import TelegramAdapter
 
-        adapter = TelegramAdapter(settings.telegram)
-        try:
-            adapter.probe()
-        except ChannelError as error:
-            problems.append(f"{str(error).removeprefix('telegram: ')} (cannot reach Telegram)")
-        finally:
-            adapter.close()
+        problems += _reach(
+            TelegramAdapter(settings.telegram),
+            lambda error: f"{str(error).removeprefix('telegram: ')} (cannot reach Telegram)",
+        )
     if settings.email.smtp_host:
         import smtplib
 

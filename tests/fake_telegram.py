@@ -28,23 +28,23 @@ the OS picks.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import re
 import secrets
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
+
+from tests.local_http import LocalHTTPServer
 
 JSON = "application/json"
 MAX_TEXT = 4096
@@ -220,43 +220,6 @@ class Sent:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, fake: FakeTelegram) -> None:
-        self.fake = fake
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, like api.telegram.org
-    server_version = "FakeTelegram/1"
-    timeout = 120
-    server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            with self.server.connections_lock:
-                self.server.connections.discard(self.connection)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib's name)
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's hook names)
-        self.server.fake._handle(self)
-
-    do_POST = do_GET  # noqa: N815
-
-
 _API = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[A-Za-z_]+)$")
 _DOWNLOAD = re.compile(r"^/file/bot(?P<token>[^/]+)/(?P<path>.+)$")
 
@@ -298,38 +261,25 @@ class FakeTelegram:
         self._poll_generation = 0
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._closing = False
+        self._http = LocalHTTPServer(
+            self._handle, name="fake-telegram", server_version="FakeTelegram/1", timeout=120
+        )
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> FakeTelegram:
-        self._server = _Server(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-telegram",
-            daemon=True,
-        )
-        self._thread.start()
+        self._http.start()
         return self
 
     def close(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
+        if not self._http.running:
             return
         with self._changed:
+            self._closing = True
             self._poll_generation += 1  # end every waiting long poll
             self._changed.notify_all()
-        server.shutdown()
-        with server.connections_lock:
-            connections = list(server.connections)
-        for connection in connections:  # idle keep-alive connections
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._http.close()
 
     def __enter__(self) -> FakeTelegram:
         return self.start()
@@ -337,10 +287,17 @@ class FakeTelegram:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def settings(self) -> dict[str, str]:
+        """The settings overrides (for `app_with` or a deployment) of a bot on this fake."""
+        return {
+            "telegram__enabled": "true",
+            "telegram__token": self.token,
+            "telegram__api_url": self.api_url,
+        }
+
     @property
     def api_url(self) -> str:
-        assert self._server is not None, "FakeTelegram is not running"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://127.0.0.1:{self._http.port}"
 
     # -- building updates --------------------------------------------------------------------
 
@@ -547,7 +504,7 @@ class FakeTelegram:
 
     # -- request handling --------------------------------------------------------------------
 
-    def _handle(self, handler: _Handler) -> None:
+    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         split = urlsplit(handler.path)
         path = unquote(split.path)  # the library percent-encodes the token's ":"
         length = int(handler.headers.get("Content-Length") or 0)
@@ -578,7 +535,7 @@ class FakeTelegram:
         self._answer(handler, status, json.dumps(payload).encode(), "application/json")
 
     @staticmethod
-    def _answer(handler: _Handler, status: int, body: bytes, kind: str) -> None:
+    def _answer(handler: BaseHTTPRequestHandler, status: int, body: bytes, kind: str) -> None:
         try:
             handler.send_response(status)
             handler.send_header("Content-Type", kind)
@@ -656,7 +613,7 @@ class FakeTelegram:
                     return found
                 self._changed.wait(left)
                 if self._poll_generation != generation:
-                    if self._server is None:
+                    if self._closing:
                         return []
                     raise ApiError(
                         409,

@@ -42,11 +42,13 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from twilio.request_validator import RequestValidator
+
+from tests.local_http import LocalHTTPServer
 
 API_VERSION = "2010-04-01"
 
@@ -169,43 +171,6 @@ class _Response:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, fake: FakeTwilio) -> None:
-        self.fake = fake
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, like api.twilio.com
-    server_version = "FakeTwilio/1"
-    timeout = 30
-    server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            with self.server.connections_lock:
-                self.server.connections.discard(self.connection)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib's name)
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's hook names)
-        self.server.fake._handle(self)
-
-    do_POST = do_PUT = do_DELETE = do_GET  # noqa: N815
-
-
 _ACCOUNT = rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)"
 _ROUTES: list[tuple[str, re.Pattern[str]]] = [
     ("messages", re.compile(_ACCOUNT + r"/Messages\.json$")),
@@ -259,35 +224,18 @@ class FakeTwilio:
         self._faults: list[_Fault] = []
         self._cdn: dict[str, _Media] = {}
         self._lock = threading.RLock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._http = LocalHTTPServer(
+            self._handle, name="fake-twilio", server_version="FakeTwilio/1", timeout=30
+        )
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> FakeTwilio:
-        self._server = _Server(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-twilio",
-            daemon=True,
-        )
-        self._thread.start()
+        self._http.start()
         return self
 
     def close(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        with server.connections_lock:
-            connections = list(server.connections)
-        for connection in connections:  # idle keep-alive connections
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._http.close()
 
     def __enter__(self) -> FakeTwilio:
         return self.start()
@@ -297,8 +245,7 @@ class FakeTwilio:
 
     @property
     def port(self) -> int:
-        assert self._server is not None, "FakeTwilio is not running"
-        return int(self._server.server_address[1])
+        return self._http.port
 
     @property
     def api_url(self) -> str:
@@ -509,7 +456,7 @@ class FakeTwilio:
 
     # -- request handling --------------------------------------------------------------------
 
-    def _handle(self, handler: _Handler) -> None:
+    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         split = urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""

@@ -1,16 +1,14 @@
 """The Telegram channel as it runs: `ventanilla poll`, `worker` and `web` as processes, the
-real python-telegram-bot inside them talking to a local fake of the Bot API."""
+real python-telegram-bot inside them talking to a local bot_api of the Bot API."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.conftest import Deployment, wait_until
-from tests.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.e2e
 
@@ -18,19 +16,10 @@ SECRET = "secreto_del_webhook-1"
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
-    assert server.errors == []
-
-
-@pytest.fixture
-def bot(deployment_factory, fake, tmp_path) -> Deployment:
+def bot(deployment_factory, bot_api, tmp_path) -> Deployment:
     deployment = deployment_factory(
         f"sqlite:///{tmp_path / 'v.db'}",
-        telegram__enabled="true",
-        telegram__token=fake.token,
-        telegram__api_url=fake.api_url,
+        **bot_api.settings(),
         store__attachments_dir=str(tmp_path / "attachments"),
     )
     deployment.start("worker", "worker")
@@ -52,20 +41,26 @@ def case_of(cases: list[dict[str, Any]], request_type: str) -> dict[str, Any]:
     return case
 
 
-def test_a_batch_of_updates_becomes_cases_acknowledged_under_each_message(bot, fake):
-    ana, luis, marta = fake.user(1001, "Ana"), fake.user(1002, "Luis"), fake.user(1003, "Marta")
-    pedro = fake.user(1004, "Pedro")
+def test_a_batch_of_updates_becomes_cases_acknowledged_under_each_message(bot, bot_api):
+    ana, luis, marta = (
+        bot_api.user(1001, "Ana"),
+        bot_api.user(1002, "Luis"),
+        bot_api.user(1003, "Marta"),
+    )
+    pedro = bot_api.user(1004, "Pedro")
     written = {
-        1001: fake.writes(ana, "Solicito copia del certificado de mi inscripción"),
-        1002: fake.writes(luis, "Quiero poner una queja por la mala atención en la oficina"),
-        1003: fake.writes(
+        1001: bot_api.writes(ana, "Solicito copia del certificado de mi inscripción"),
+        1002: bot_api.writes(luis, "Quiero poner una queja por la mala atención en la oficina"),
+        1003: bot_api.writes(
             marta,
             caption="Denuncio un cobro indebido en la oficina de empleo, adjunto la foto",
-            photo=fake.photo(b"small", b"\xff\xd8\xff\xe0" + b"recibo" * 200),
+            photo=bot_api.photo(b"small", b"\xff\xd8\xff\xe0" + b"recibo" * 200),
         ),
-        1004: fake.writes(pedro, "/start"),
+        1004: bot_api.writes(pedro, "/start"),
     }
-    fake.queue("edited_message", fake.message(ana, "Solicito copia del certificado (corregido)"))
+    bot_api.queue(
+        "edited_message", bot_api.message(ana, "Solicito copia del certificado (corregido)")
+    )
 
     bot.cli("poll", "--channel", "telegram", "--once")  # returns at once: no long poll
     bot.cli("drain", "--timeout", "120")
@@ -79,27 +74,29 @@ def test_a_batch_of_updates_becomes_cases_acknowledged_under_each_message(bot, f
         (1002, "queja", "Queja"),
         (1003, "denuncia", "Denuncia"),
     ]:
-        [ack] = fake.sent_to(chat)
+        [ack] = bot_api.sent_to(chat)
         radicado = case_of(cases, request_type)["radicado"]
         assert ack.reply_to_message_id == written[chat]["message"]["message_id"]
         assert ack.text.startswith(f"Radicado: {radicado}\n")
         assert f"Tipo de solicitud: {label}" in ack.text
         assert f"/estado {radicado}" in ack.text
-    [greeting] = fake.sent_to(1004)
+    [greeting] = bot_api.sent_to(1004)
     assert greeting.text.startswith("Hola, Pedro.")
     statuses = sorted(row["status"] for row in bot.cli_json("messages", "list"))
     assert statuses == ["case", "case", "case", "ignored", "ignored"]
 
     bot.cli("poll", "--channel", "telegram", "--once")  # the offset confirms them all
-    assert fake.unconfirmed == 0
+    assert bot_api.unconfirmed == 0
     bot.cli("drain", "--timeout", "60")
-    assert len(fake.sent) == 4
+    assert len(bot_api.sent) == 4
 
 
-def test_poller_killed_mid_backlog_stores_and_acknowledges_each_update_once(bot, fake):
+def test_poller_killed_mid_backlog_stores_and_acknowledges_each_update_once(bot, bot_api):
     total = 400
     for n in range(total):
-        fake.writes(fake.user(50_000 + n, f"Ciudadano {n}"), f"Solicito información del trámite {n}")
+        bot_api.writes(
+            bot_api.user(50_000 + n, f"Ciudadano {n}"), f"Solicito información del trámite {n}"
+        )
     bot.env["VENTANILLA_TELEGRAM__FETCH_LIMIT"] = "5"
     bot.start("poller", "poll", "--channel", "telegram")
     wait_until(lambda: stored(bot) >= 60, 120, "the poller to start on the backlog")
@@ -109,41 +106,41 @@ def test_poller_killed_mid_backlog_stores_and_acknowledges_each_update_once(bot,
     bot.start("poller", "poll", "--channel", "telegram")
     wait_until(lambda: stored(bot) == total, 300, "the rest of the backlog")
     bot.cli("drain", "--timeout", "300")
-    wait_until(lambda: fake.unconfirmed == 0, 60, "the last offset to reach Telegram")
+    wait_until(lambda: bot_api.unconfirmed == 0, 60, "the last offset to reach Telegram")
 
     rows = bot.cli_json("messages", "list")
     assert len(rows) == total
     assert {row["status"] for row in rows} == {"case"}
     assert len({row["radicado"] for row in rows}) == total
-    assert len(fake.sent) == total
-    assert len({sent.chat_id for sent in fake.sent}) == total  # one acknowledgement each
-    assert all(sent.reply_to_message_id == 1 for sent in fake.sent)
+    assert len(bot_api.sent) == total
+    assert len({sent.chat_id for sent in bot_api.sent}) == total  # one acknowledgement each
+    assert all(sent.reply_to_message_id == 1 for sent in bot_api.sent)
 
 
 def test_webhook_mode_registers_takes_pushed_updates_and_refuses_forgeries(
-    deployment_factory, fake, tmp_path
+    deployment_factory, bot_api, tmp_path
 ):
     import httpx
 
     deployment = deployment_factory(
         f"sqlite:///{tmp_path / 'w.db'}",
-        telegram__enabled="true",
-        telegram__token=fake.token,
-        telegram__api_url=fake.api_url,
+        **bot_api.settings(),
         telegram__mode="webhook",
         telegram__webhook_secret=SECRET,
     )
     deployment.start("web", "web")
     deployment.start("worker", "worker")
-    wait_until(lambda: fake.webhook is not None, 30, "the web app to register its webhook")
-    assert fake.webhook == {
+    wait_until(lambda: bot_api.webhook is not None, 30, "the web app to register its webhook")
+    assert bot_api.webhook == {
         "url": f"{deployment.base_url}/webhooks/telegram",
         "secret_token": SECRET,
     }
 
-    update = fake.writes(fake.user(1001, "Ana"), "Solicito copia de mi hoja de vida registrada")
-    fake.writes(fake.user(1002, "Luis"), "Quiero presentar un reclamo por mi subsidio")
-    assert fake.deliver_webhooks() == [200, 200]
+    update = bot_api.writes(
+        bot_api.user(1001, "Ana"), "Solicito copia de mi hoja de vida registrada"
+    )
+    bot_api.writes(bot_api.user(1002, "Luis"), "Quiero presentar un reclamo por mi subsidio")
+    assert bot_api.deliver_webhooks() == [200, 200]
     replay = httpx.post(
         f"{deployment.base_url}/webhooks/telegram",
         json=update,
@@ -156,12 +153,12 @@ def test_webhook_mode_registers_takes_pushed_updates_and_refuses_forgeries(
 
     cases = deployment.cli_json("cases", "list")
     assert sorted(case["type"] for case in cases) == ["informacion", "reclamo"]
-    assert sorted(sent.chat_id for sent in fake.sent) == [1001, 1002]
-    assert fake.calls_of("getUpdates") == []
+    assert sorted(sent.chat_id for sent in bot_api.sent) == [1001, 1002]
+    assert bot_api.calls_of("getUpdates") == []
     assert "telegram_secret_rejected" in deployment.log("web")
 
 
-def test_check_connect_names_the_telegram_setting_that_is_wrong(bot, fake):
+def test_check_connect_names_the_telegram_setting_that_is_wrong(bot, bot_api):
     assert "services reachable" in bot.cli("check", "--connect").stdout
 
     bot.env["VENTANILLA_TELEGRAM__TOKEN"] = "123:equivocado"

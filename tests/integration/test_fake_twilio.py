@@ -327,10 +327,10 @@ def test_close_ends_keep_alive_connections() -> None:
     fake = FakeTwilio().start()
     client = client_for(fake)
     client.messages.create(to=CITIZEN, from_=US, body="hola")  # leaves a pooled connection
-    server = fake._server
+    server, thread = fake._http._server, fake._http._thread
     assert server is not None and server.connections
     fake.close()
-    assert fake._thread is not None and not fake._thread.is_alive()
+    assert thread is not None and not thread.is_alive()
     wait_until(lambda: not server.connections, 5, "the keep-alive handler to end")
     with pytest.raises(requests.ConnectionError):
         client.messages.create(to=CITIZEN, from_=US, body="hola")

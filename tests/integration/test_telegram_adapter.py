@@ -1,5 +1,5 @@
 """The Telegram channel through the real poller, store and pipeline, with the real
-python-telegram-bot talking to the local fake Bot API (tests/fake_telegram.py)."""
+python-telegram-bot talking to the local bot_api Bot API (tests/fake_telegram.py)."""
 
 from __future__ import annotations
 
@@ -20,18 +20,9 @@ HOSTILE_NAME = '<b>Ana & "Jo"</b> _*['
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
-    assert server.errors == []
-
-
-@pytest.fixture
-def app(app_with, fake: FakeTelegram) -> Any:
+def app(app_with, bot_api: FakeTelegram) -> Any:
     return app_with(
-        telegram__enabled="true",
-        telegram__token=fake.token,
-        telegram__api_url=fake.api_url,
+        **bot_api.settings(),
         telegram__fetch_limit="3",
         telegram__max_file_bytes=str(1024 * 1024),
     )
@@ -68,17 +59,17 @@ def flags_of(app, provider_id: str) -> dict[str, Any]:
         )
 
 
-def test_a_batch_of_updates_becomes_cases_each_acknowledged_in_its_chat(app, adapter, fake):
+def test_a_batch_of_updates_becomes_cases_each_acknowledged_in_its_chat(app, adapter, bot_api):
     from ventanilla.workers.poller import poll_channel
 
-    ana, luis = fake.user(1001, "Ana", "Gómez"), fake.user(1002, "Luis")
-    first = fake.writes(ana, "Solicito el certificado de mi inscripción en la bolsa de empleo")
-    fake.writes(luis, "Quiero poner una queja por la mala atención en la oficina")
-    fake.queue("edited_message", fake.message(ana, "texto corregido"))
-    fake.queue("message", {"chat": "roto"})  # malformed
-    fake.queue("from_the_future", {"x": 1})
+    ana, luis = bot_api.user(1001, "Ana", "Gómez"), bot_api.user(1002, "Luis")
+    first = bot_api.writes(ana, "Solicito el certificado de mi inscripción en la bolsa de empleo")
+    bot_api.writes(luis, "Quiero poner una queja por la mala atención en la oficina")
+    bot_api.queue("edited_message", bot_api.message(ana, "texto corregido"))
+    bot_api.queue("message", {"chat": "roto"})  # malformed
+    bot_api.queue("from_the_future", {"x": 1})
     group = {"id": -100500, "type": "supergroup", "title": "Vecinos"}
-    fake.queue("message", fake.message(luis, "Solicito información del subsidio", chat=group))
+    bot_api.queue("message", bot_api.message(luis, "Solicito información del subsidio", chat=group))
 
     assert poll_channel(adapter) == 6
     rows = process(app)
@@ -95,23 +86,23 @@ def test_a_batch_of_updates_becomes_cases_each_acknowledged_in_its_chat(app, ada
         "ignored",
         "not radicated: message in a supergroup chat (only private chats are taken)",
     )
-    [to_ana], [to_luis] = fake.sent_to(1001), fake.sent_to(1002)
+    [to_ana], [to_luis] = bot_api.sent_to(1001), bot_api.sent_to(1002)
     assert to_ana.reply_to_message_id == first["message"]["message_id"]
     assert to_ana.parse_mode == "HTML"
     assert to_ana.text.startswith(f"Radicado: {rows[0]['radicado']}\n")
     assert f"/estado {rows[0]['radicado']}" in to_ana.text
     assert rows[1]["radicado"] in to_luis.text
-    assert len(fake.sent) == 2
-    assert fake.delete_webhook_calls == 1  # polling removes a webhook once, first
+    assert len(bot_api.sent) == 2
+    assert bot_api.delete_webhook_calls == 1  # polling removes a webhook once, first
 
 
-def test_files_are_downloaded_within_the_limits_and_the_rest_noted(app, adapter, fake):
+def test_files_are_downloaded_within_the_limits_and_the_rest_noted(app, adapter, bot_api):
     from ventanilla.workers.poller import poll_channel
 
-    photo = fake.photo(b"thumb", b"\xff\xd8\xff\xe0" + b"foto grande" * 100)
-    pdf = fake.media("document", b"%PDF-1.4 cedula", file_name="cédula.pdf")
-    too_big = fake.media("voice", b"OggS" + b"x" * (1024 * 1024 + 1))  # size known: 1 MB + 5
-    update = fake.writes(fake.user(7), caption="Mis documentos", photo=photo, document=pdf,
+    photo = bot_api.photo(b"thumb", b"\xff\xd8\xff\xe0" + b"foto grande" * 100)
+    pdf = bot_api.media("document", b"%PDF-1.4 cedula", file_name="cédula.pdf")
+    too_big = bot_api.media("voice", b"OggS" + b"x" * (1024 * 1024 + 1))  # size known: 1 MB + 5
+    update = bot_api.writes(bot_api.user(7), caption="Mis documentos", photo=photo, document=pdf,
                          voice=too_big)  # fmt: skip
 
     assert poll_channel(adapter) == 1
@@ -126,25 +117,25 @@ def test_files_are_downloaded_within_the_limits_and_the_rest_noted(app, adapter,
     ]
     [dropped] = flags_of(app, f"7:{update['message']['message_id']}")["dropped_attachments"]
     assert dropped.startswith("nota-de-voz.ogg: 1.0 MB, over the 1 MB limit")
-    got = [call.params.get("file_id") for call in fake.calls_of("getFile")]
+    got = [call.params.get("file_id") for call in bot_api.calls_of("getFile")]
     assert too_big["file_id"] not in got  # never asked for: its size said so
 
 
-def test_a_file_telegram_refuses_is_noted_and_the_message_kept(app, adapter, fake):
+def test_a_file_telegram_refuses_is_noted_and_the_message_kept(app, adapter, bot_api):
     from ventanilla.workers.poller import poll_channel
 
-    pdf = fake.media("document", b"%PDF", file_name="a.pdf")
-    fake.fail_next(
+    pdf = bot_api.media("document", b"%PDF", file_name="a.pdf")
+    bot_api.fail_next(
         "getFile", 400, "Bad Request: wrong file_id or the file is temporarily unavailable"
     )
-    update = fake.writes(fake.user(7), caption="Adjunto", document=pdf)
+    update = bot_api.writes(bot_api.user(7), caption="Adjunto", document=pdf)
 
     assert poll_channel(adapter) == 1
     [dropped] = flags_of(app, f"7:{update['message']['message_id']}")["dropped_attachments"]
     assert dropped.startswith("a.pdf: could not be downloaded (")
 
 
-def test_the_offset_moves_only_after_the_store_commit(app, fake):
+def test_the_offset_moves_only_after_the_store_commit(app, bot_api):
     """A poller killed between the store commit and the offset: nothing imported twice."""
     from ventanilla.store.intake import load_checkpoint
     from ventanilla.workers.poller import poll_channel
@@ -153,8 +144,8 @@ def test_the_offset_moves_only_after_the_store_commit(app, fake):
         def commit(self, cursor: str) -> None:
             raise SystemExit("killed")
 
-    ana = fake.user(1001)
-    updates = [fake.writes(ana, f"Solicito información número {n}") for n in range(5)]
+    ana = bot_api.user(1001)
+    updates = [bot_api.writes(ana, f"Solicito información número {n}") for n in range(5)]
     crashing = KilledBeforeTheOffset(app.settings.telegram)
     with pytest.raises(SystemExit):
         poll_channel(crashing)
@@ -162,7 +153,7 @@ def test_the_offset_moves_only_after_the_store_commit(app, fake):
     assert len(stored(app)) == 3  # the first batch (fetch_limit 3) with its checkpoint
     with app.db.read() as session:
         assert load_checkpoint(session, "telegram") == str(updates[2]["update_id"])
-    assert fake.unconfirmed == 5  # Telegram never heard back
+    assert bot_api.unconfirmed == 5  # Telegram never heard back
 
     restarted = TelegramAdapter(app.settings.telegram)
     assert poll_channel(restarted) == 2
@@ -171,20 +162,20 @@ def test_the_offset_moves_only_after_the_store_commit(app, fake):
 
     assert [r["id"] for r in stored(app)] == sorted({r["id"] for r in stored(app)})
     assert len(stored(app)) == 5
-    assert fake.unconfirmed == 0
+    assert bot_api.unconfirmed == 0
 
 
-def test_a_rate_limit_is_waited_out_then_the_updates_are_taken(app, adapter, fake):
+def test_a_rate_limit_is_waited_out_then_the_updates_are_taken(app, adapter, bot_api):
     from ventanilla.errors import ChannelError
     from ventanilla.workers.poller import run_channel
 
-    fake.rate_limit_next("getUpdates", retry_after=2)
+    bot_api.rate_limit_next("getUpdates", retry_after=2)
     with pytest.raises(ChannelError) as limited:
         list(adapter.fetch(""))
     assert limited.value.retryable and limited.value.retry_after == 2
 
-    fake.writes(fake.user(1001), "Solicito una cita")
-    fake.rate_limit_next("getUpdates", retry_after=2)
+    bot_api.writes(bot_api.user(1001), "Solicito una cita")
+    bot_api.rate_limit_next("getUpdates", retry_after=2)
     stop = threading.Event()
     poller = threading.Thread(target=run_channel, args=(adapter, 0.05, stop), daemon=True)
     poller.start()
@@ -193,43 +184,45 @@ def test_a_rate_limit_is_waited_out_then_the_updates_are_taken(app, adapter, fak
     finally:
         stop.set()
         poller.join(10)
-    calls = fake.calls_of("getUpdates")
+    calls = bot_api.calls_of("getUpdates")
     last_limited = max(n for n, call in enumerate(calls) if call.status == 429)
     waited = calls[last_limited + 1].at - calls[last_limited].at
     assert waited >= 1.9  # what Telegram said, not less
 
 
-def test_a_long_poll_takes_a_new_message_at_once(app, adapter, fake):
+def test_a_long_poll_takes_a_new_message_at_once(app, adapter, bot_api):
     from ventanilla.workers.poller import poll_channel
 
     assert poll_channel(adapter) == 0
-    threading.Timer(0.3, lambda: fake.writes(fake.user(1001), "Solicito una cita")).start()
+    threading.Timer(0.3, lambda: bot_api.writes(bot_api.user(1001), "Solicito una cita")).start()
     adapter.wait(20)  # returns when the update arrives, not after 20 s
     assert poll_channel(adapter) == 1
-    [long_poll] = [c for c in fake.calls_of("getUpdates") if c.params.get("timeout") == "20"]
+    [long_poll] = [c for c in bot_api.calls_of("getUpdates") if c.params.get("timeout") == "20"]
     assert long_poll.status == 200
 
 
-def test_a_hostile_name_is_escaped_in_the_html_acknowledgement(app, adapter, fake):
+def test_a_hostile_name_is_escaped_in_the_html_acknowledgement(app, adapter, bot_api):
     from ventanilla.workers.poller import poll_channel
 
-    fake.writes(fake.user(1001, HOSTILE_NAME), "Solicito copia de mi hoja de vida registrada")
+    bot_api.writes(bot_api.user(1001, HOSTILE_NAME), "Solicito copia de mi hoja de vida registrada")
     poll_channel(adapter)
     [row] = process(app)
 
-    [sent] = fake.sent
+    [sent] = bot_api.sent
     assert f"Hola, {HOSTILE_NAME}." in sent.text  # Telegram parsed it: shown as typed
     assert [e["type"] for e in sent.entities] == ["bold"]
     assert row["status"] == "case"
 
 
-def test_a_user_who_blocked_the_bot_gets_a_failed_acknowledgement_not_retried(app, adapter, fake):
+def test_a_user_who_blocked_the_bot_gets_a_failed_acknowledgement_not_retried(
+    app, adapter, bot_api
+):
     from ventanilla.store.cases import list_cases
     from ventanilla.store.schema import Outbox
     from ventanilla.workers.poller import poll_channel
 
-    fake.writes(fake.user(1001), "Quiero presentar un reclamo por mi subsidio")
-    fake.block(1001)
+    bot_api.writes(bot_api.user(1001), "Quiero presentar un reclamo por mi subsidio")
+    bot_api.block(1001)
     poll_channel(adapter)
     process(app)
 
@@ -238,31 +231,31 @@ def test_a_user_who_blocked_the_bot_gets_a_failed_acknowledgement_not_retried(ap
         status, error = session.execute(select(Outbox.status, Outbox.last_error)).one()
     assert case["ack_status"] == "failed"
     assert status == "failed" and "bot was blocked by the user" in error
-    assert len(fake.calls_of("sendMessage")) == 1
+    assert len(bot_api.calls_of("sendMessage")) == 1
 
 
-def test_a_reply_to_our_acknowledgement_is_a_follow_up_of_its_case(app, adapter, fake):
+def test_a_reply_to_our_acknowledgement_is_a_follow_up_of_its_case(app, adapter, bot_api):
     from ventanilla.workers.poller import poll_channel
 
-    ana = fake.user(1001)
-    fake.writes(ana, "Solicito el certificado de inscripción")
+    ana = bot_api.user(1001)
+    bot_api.writes(ana, "Solicito el certificado de inscripción")
     poll_channel(adapter)
     [case_row] = process(app)
-    [ack] = fake.sent
-    fake.writes(ana, "Olvidé adjuntar mi cédula, aquí está", reply_to_message=ack.message)
+    [ack] = bot_api.sent
+    bot_api.writes(ana, "Olvidé adjuntar mi cédula, aquí está", reply_to_message=ack.message)
     poll_channel(adapter)
     rows = process(app)
 
     assert rows[1]["status"] == "follow_up"
     assert rows[1]["radicado"] == case_row["radicado"]
-    assert len(fake.sent) == 1  # a follow-up is not acknowledged again
+    assert len(bot_api.sent) == 1  # a follow-up is not acknowledged again
 
 
-def test_send_reports_what_retrying_would_help(app, adapter, fake):
+def test_send_reports_what_retrying_would_help(app, adapter, bot_api):
     from ventanilla.adapters.base import Acknowledgement
     from ventanilla.errors import ChannelError
 
-    fake.writes(fake.user(1001), "hola")
+    bot_api.writes(bot_api.user(1001), "hola")
     ack = Acknowledgement("telegram", "1001", "R", "texto", in_reply_to="999")
     assert adapter.send(ack).startswith("1001:")  # the message it answered is gone: sent anyway
     cases = [
@@ -271,22 +264,22 @@ def test_send_reports_what_retrying_would_help(app, adapter, fake):
         ("sendMessage", 500, "Internal Server Error", None, True),
     ]
     for method, code, description, retry_after, retryable in cases:
-        fake.fail_next(method, code, description, retry_after=retry_after)
+        bot_api.fail_next(method, code, description, retry_after=retry_after)
         with pytest.raises(ChannelError) as failed:
             adapter.send(ack)
         assert failed.value.retryable is retryable
         assert failed.value.retry_after == retry_after
-        assert fake.token not in str(failed.value)
+        assert bot_api.token not in str(failed.value)
 
 
-def test_probe_names_the_setting_that_is_wrong(app, fake):
+def test_probe_names_the_setting_that_is_wrong(app, bot_api):
     from ventanilla.errors import ChannelError
     from ventanilla.settings import TelegramSettings
 
     TelegramAdapter(app.settings.telegram).probe()
-    wrong_token = TelegramSettings(enabled=True, token="1:no", api_url=fake.api_url)
+    wrong_token = TelegramSettings(enabled=True, token="1:no", api_url=bot_api.api_url)
     with pytest.raises(ChannelError, match="telegram.token"):
         TelegramAdapter(wrong_token).probe()
-    nobody = TelegramSettings(enabled=True, token=fake.token, api_url="http://127.0.0.1:9")
+    nobody = TelegramSettings(enabled=True, token=bot_api.token, api_url="http://127.0.0.1:9")
     with pytest.raises(ChannelError, match="telegram.api_url"):
         TelegramAdapter(nobody).probe()

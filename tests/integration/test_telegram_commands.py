@@ -3,7 +3,6 @@ case; `/estado` shows a case only to the chat that opened it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,18 +16,9 @@ NOT_FOUND = "No encontramos una solicitud con ese número en este chat."
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
-    assert server.errors == []
-
-
-@pytest.fixture
-def app(app_with, fake: FakeTelegram) -> Any:
+def app(app_with, bot_api: FakeTelegram) -> Any:
     return app_with(
-        telegram__enabled="true",
-        telegram__token=fake.token,
-        telegram__api_url=fake.api_url,
+        **bot_api.settings(),
         entity__privacy_policy_url="https://www.example.gov.co/datos",
     )
 
@@ -50,15 +40,15 @@ def take(app: Any) -> list[dict[str, Any]]:
         return list_messages(session)
 
 
-def test_start_greets_explains_and_links_the_privacy_policy(app, fake):
+def test_start_greets_explains_and_links_the_privacy_policy(app, bot_api):
     from ventanilla.store.schema import Case, Outbox
 
-    ana = fake.user(1001, "Ana")
-    start = fake.writes(ana, "/start")
+    ana = bot_api.user(1001, "Ana")
+    start = bot_api.writes(ana, "/start")
     [row] = take(app)
 
     assert (row["status"], row["reason"]) == ("ignored", "bot command /start")
-    [reply] = fake.sent_to(1001)
+    [reply] = bot_api.sent_to(1001)
     assert reply.text.startswith("Hola, Ana.")
     assert "petición, queja, reclamo, sugerencia, denuncia o felicitación" in reply.text
     assert "https://www.example.gov.co/datos" in reply.text
@@ -70,37 +60,37 @@ def test_start_greets_explains_and_links_the_privacy_policy(app, fake):
     assert (kind, status, key) == ("reply", "sent", f"message:{row['id']}:reply")
 
 
-def test_estado_answers_the_own_chat_and_nobody_else(app, fake):
-    ana, intruder = fake.user(1001, "Ana"), fake.user(2002, "Otro")
-    fake.writes(ana, "Solicito el certificado de mi inscripción en la bolsa de empleo")
+def test_estado_answers_the_own_chat_and_nobody_else(app, bot_api):
+    ana, intruder = bot_api.user(1001, "Ana"), bot_api.user(2002, "Otro")
+    bot_api.writes(ana, "Solicito el certificado de mi inscripción en la bolsa de empleo")
     [case_row] = take(app)
     radicado = case_row["radicado"]
 
-    fake.writes(ana, f"/estado {radicado}")
-    fake.writes(intruder, f"/estado {radicado}")
-    fake.writes(intruder, "/estado 20269999999992")
-    fake.writes(ana, "/estado")
+    bot_api.writes(ana, f"/estado {radicado}")
+    bot_api.writes(intruder, f"/estado {radicado}")
+    bot_api.writes(intruder, "/estado 20269999999992")
+    bot_api.writes(ana, "/estado")
     rows = take(app)
 
     assert [r["reason"] for r in rows[1:]] == ["bot command /estado"] * 4
-    _ack, status = fake.sent_to(1001)[:2]
+    _ack, status = bot_api.sent_to(1001)[:2]
     assert status.text.startswith(f"Radicado: {radicado}\nTipo de solicitud: ")
     assert "Estado: radicada, la estamos atendiendo" in status.text
-    someone_else, unknown = fake.sent_to(2002)
+    someone_else, unknown = bot_api.sent_to(2002)
     assert someone_else.text == unknown.text  # nothing tells the two apart
     assert someone_else.text.startswith(NOT_FOUND)
     assert radicado not in someone_else.text
-    usage = fake.sent_to(1001)[2]
+    usage = bot_api.sent_to(1001)[2]
     assert usage.text.startswith("Escriba /estado seguido de su número de radicado.")
 
 
-def test_an_unknown_command_gets_a_short_help_and_a_repeat_no_second_answer(app, fake):
+def test_an_unknown_command_gets_a_short_help_and_a_repeat_no_second_answer(app, bot_api):
     from ventanilla.workers.pipeline import advance_batch
 
-    fake.writes(fake.user(1001), "/radicar ahora")
+    bot_api.writes(bot_api.user(1001), "/radicar ahora")
     [row] = take(app)
     advance_batch([row["id"]])  # a re-delivered actor message
 
-    [reply] = fake.sent
+    [reply] = bot_api.sent
     assert reply.text.startswith("No conocemos ese comando.")
     assert "/estado" in reply.text

@@ -23,18 +23,9 @@ PUBLIC_URL = "https://pqrs.example.gov.co"
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
-    assert server.errors == []
-
-
-@pytest.fixture
-def app(app_with, fake: FakeTelegram) -> Any:
+def app(app_with, bot_api: FakeTelegram) -> Any:
     return app_with(
-        telegram__enabled="true",
-        telegram__token=fake.token,
-        telegram__api_url=fake.api_url,
+        **bot_api.settings(),
         telegram__mode="webhook",
         telegram__webhook_secret=SECRET,
         web__public_url=PUBLIC_URL,
@@ -66,14 +57,14 @@ def stored(app) -> list[dict[str, Any]]:
         return list_messages(session)
 
 
-def test_the_web_app_registers_its_webhook_with_the_secret(client, fake):
-    wait_until(lambda: fake.webhook is not None, 20, "setWebhook")
+def test_the_web_app_registers_its_webhook_with_the_secret(client, bot_api):
+    wait_until(lambda: bot_api.webhook is not None, 20, "setWebhook")
 
-    assert fake.webhook == {"url": f"{PUBLIC_URL}/webhooks/telegram", "secret_token": SECRET}
+    assert bot_api.webhook == {"url": f"{PUBLIC_URL}/webhooks/telegram", "secret_token": SECRET}
 
 
-def test_an_update_is_stored_before_the_answer_and_a_replay_stored_once(app, client, fake):
-    update = fake.writes(fake.user(1001, "Ana"), "Solicito el certificado de inscripción")
+def test_an_update_is_stored_before_the_answer_and_a_replay_stored_once(app, client, bot_api):
+    update = bot_api.writes(bot_api.user(1001, "Ana"), "Solicito el certificado de inscripción")
 
     assert post(client, update).status_code == 200
     [row] = stored(app)  # already there when the 200 came back
@@ -82,8 +73,8 @@ def test_an_update_is_stored_before_the_answer_and_a_replay_stored_once(app, cli
     assert len(stored(app)) == 1
 
 
-def test_a_request_without_the_secret_is_refused_and_logged(app, client, fake, capsys):
-    update = fake.writes(fake.user(1001), "Solicito información")
+def test_a_request_without_the_secret_is_refused_and_logged(app, client, bot_api, capsys):
+    update = bot_api.writes(bot_api.user(1001), "Solicito información")
 
     assert post(client, update, secret=None).status_code == 403
     assert post(client, update, secret="otro-secreto").status_code == 403
@@ -109,11 +100,11 @@ def test_bad_bodies_are_refused_and_bad_updates_kept_in_quarantine(app, client):
     assert raw is not None and raw[0] == b'{"update_id": 77, "message": {"chat": "roto"}}'
 
 
-def test_files_sent_to_the_webhook_are_downloaded(app, client, fake):
+def test_files_sent_to_the_webhook_are_downloaded(app, client, bot_api):
     from ventanilla.store.schema import Attachment
 
-    pdf = fake.media("document", b"%PDF-1.4 formulario", file_name="formulario.pdf")
-    update = fake.writes(fake.user(1001), caption="Adjunto el formulario", document=pdf)
+    pdf = bot_api.media("document", b"%PDF-1.4 formulario", file_name="formulario.pdf")
+    update = bot_api.writes(bot_api.user(1001), caption="Adjunto el formulario", document=pdf)
 
     assert post(client, update).status_code == 200
     with app.db.read() as session:
@@ -121,16 +112,14 @@ def test_files_sent_to_the_webhook_are_downloaded(app, client, fake):
     assert name[0] == "formulario.pdf"
 
 
-def test_in_polling_mode_the_webhook_is_not_served_and_the_poller_reads(app_with, fake):
+def test_in_polling_mode_the_webhook_is_not_served_and_the_poller_reads(app_with, bot_api):
     from fastapi.testclient import TestClient
 
     from ventanilla.adapters.registry import polling_adapters
     from ventanilla.web.app import create_app
 
-    polling = app_with(
-        telegram__enabled="true", telegram__token=fake.token, telegram__api_url=fake.api_url
-    )
-    update = fake.writes(fake.user(1001), "hola")
+    polling = app_with(**bot_api.settings())
+    update = bot_api.writes(bot_api.user(1001), "hola")
 
     answer = TestClient(create_app(polling)).post(
         "/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": ""}

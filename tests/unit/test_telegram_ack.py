@@ -4,12 +4,12 @@ copy of Telegram's parser)."""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime
 
 import pytest
 
 from tests.fake_telegram import ApiError, parse_html
+from tests.unit.test_ack_rendering import no_outside_settings  # noqa: F401 (autouse fixture)
 from ventanilla.routing.commands import CommandAnswer
 from ventanilla.settings import EntitySettings, Settings, WebSettings
 from ventanilla.store.outbox import PendingAck
@@ -19,13 +19,6 @@ from ventanilla.templates import render_acknowledgement, render_command_reply
 RADICADO = "20261000000012"
 PRIVACY_URL = "https://www.example.gov.co/politica-de-datos"
 HOSTILE_NAME = '<b>Ana & "Jo"</b> _*['
-
-
-@pytest.fixture(autouse=True)
-def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.upper().startswith("VENTANILLA_"):
-            monkeypatch.delenv(name)
 
 
 @pytest.fixture
