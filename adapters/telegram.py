@@ -100,8 +100,13 @@ class TelegramAdapter:
                 return
             ids = [i for i in map(_update_id, fresh) if i is not None]
             newest = max(ids) if ids else last
+            backlog = (
+                self._backlog(len(updates)) if len(updates) >= self.settings.fetch_limit else 0
+            )
             yield Batch(
-                [self.inbound(update) for update in fresh], "" if newest is None else str(newest)
+                [self.inbound(update) for update in fresh],
+                "" if newest is None else str(newest),
+                backlog,
             )
             if newest is None or newest == last or len(updates) < self.settings.fetch_limit:
                 return
@@ -162,6 +167,15 @@ class TelegramAdapter:
             "reading updates",
         )
         return list(result) if isinstance(result, list) else []
+
+    def _backlog(self, in_batch: int) -> int:
+        """Updates still waiting at Telegram after this batch (for the progress log and
+        /metrics); 0 if Telegram does not say."""
+        try:
+            info = self._call(lambda bot: bot.get_webhook_info(), "counting pending updates")
+        except ChannelError:
+            return 0
+        return max(0, info.pending_update_count - in_batch)
 
     def _clear_webhook(self) -> None:
         # getUpdates answers 409 while a webhook is set: polling mode removes it, once.

@@ -358,7 +358,9 @@ def deliver(outbox_id: int, *, inline: bool) -> None:
         if not error.retryable:
             log.warning("acknowledgement_failed", outbox_id=outbox_id, radicado=ack.radicado)
         elif inline:
-            acknowledge.send_with_options(args=(outbox_id,), delay=ACK_RETRY_DELAY_MS)
+            # A rate limit says when it resets (Telegram's retry_after): not before that.
+            delay = max(ACK_RETRY_DELAY_MS, int((error.retry_after or 0) * 1000))
+            acknowledge.send_with_options(args=(outbox_id,), delay=delay)
         else:
             raise
         return

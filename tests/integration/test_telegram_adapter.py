@@ -165,6 +165,18 @@ def test_the_offset_moves_only_after_the_store_commit(app, bot_api):
     assert bot_api.unconfirmed == 0
 
 
+def test_a_backlog_says_how_many_updates_still_wait(app, adapter, bot_api):
+    for n in range(7):
+        bot_api.writes(bot_api.user(1001 + n), f"Solicito información {n}")
+
+    left = []
+    for batch in adapter.fetch(""):
+        left.append(batch.remaining)
+        adapter.commit(batch.cursor)
+
+    assert left == [4, 1, 0]  # three per batch (fetch_limit); the last one is not full
+
+
 def test_a_rate_limit_is_waited_out_then_the_updates_are_taken(app, adapter, bot_api):
     from ventanilla.errors import ChannelError
     from ventanilla.workers.poller import run_channel
@@ -232,6 +244,22 @@ def test_a_user_who_blocked_the_bot_gets_a_failed_acknowledgement_not_retried(
     assert case["ack_status"] == "failed"
     assert status == "failed" and "bot was blocked by the user" in error
     assert len(bot_api.calls_of("sendMessage")) == 1
+
+
+def test_a_rate_limited_acknowledgement_waits_for_a_later_attempt(app, adapter, bot_api):
+    from ventanilla.store.schema import Outbox
+    from ventanilla.workers.poller import poll_channel
+
+    bot_api.writes(bot_api.user(1001), "Solicito copia de mi certificado laboral")
+    bot_api.rate_limit_next("sendMessage", retry_after=30)
+    poll_channel(adapter)
+    [row] = process(app)
+
+    with app.db.read() as session:
+        status, error = session.execute(select(Outbox.status, Outbox.last_error)).one()
+    assert row["status"] == "case"
+    assert (status, error) == ("pending", "telegram: sending a message: rate limited for 30 s")
+    assert bot_api.sent == []  # a later attempt, after the 30 s, sends it
 
 
 def test_a_reply_to_our_acknowledgement_is_a_follow_up_of_its_case(app, adapter, bot_api):
