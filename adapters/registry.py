@@ -6,6 +6,7 @@ from typing import TypeAlias
 
 from ventanilla.adapters.base import Acknowledgement, ChannelAdapter
 from ventanilla.adapters.email import EmailAdapter
+from ventanilla.adapters.telegram import TelegramAdapter
 from ventanilla.adapters.twilio import TwilioAdapter
 from ventanilla.adapters.x import XAdapter
 from ventanilla.app import App
@@ -26,7 +27,7 @@ class UnavailableChannel:
         raise ChannelError(self.channel, self.reason, retryable=False)
 
 
-Sender: TypeAlias = EmailAdapter | TwilioAdapter | XAdapter | UnavailableChannel
+Sender: TypeAlias = EmailAdapter | TelegramAdapter | TwilioAdapter | XAdapter | UnavailableChannel
 
 
 def sender_for(channel: str, app: App) -> Sender:
@@ -40,6 +41,8 @@ def sender_for(channel: str, app: App) -> Sender:
 def _build_sender(channel: str, settings: Settings) -> Sender:
     if channel == "email":
         return EmailAdapter(settings.email)
+    if channel == "telegram" and settings.telegram.enabled:
+        return TelegramAdapter(settings.telegram)
     if channel in TWILIO_CHANNELS and settings.twilio.enabled:
         return TwilioAdapter(settings)
     if channel == "x" and settings.x.enabled:
@@ -52,6 +55,10 @@ def polling_adapters(settings: Settings, only: str | None = None) -> list[Channe
     adapters: list[ChannelAdapter] = []
     if settings.email.enabled and only in (None, "email"):
         adapters.append(EmailAdapter(settings.email))
+    telegram = settings.telegram
+    # In webhook mode Telegram pushes to the web app; getUpdates would answer 409.
+    if telegram.enabled and telegram.mode == "polling" and only in (None, "telegram"):
+        adapters.append(TelegramAdapter(telegram))
     if settings.twilio.enabled and only in (None, *TWILIO_CHANNELS):
         adapters.append(TwilioAdapter(settings))
     if settings.x.enabled and only in (None, "x"):

@@ -165,8 +165,38 @@ class EmailSettings(Section):
 
 class TelegramSettings(Section):
     enabled: bool = False
+    # The bot's token from @BotFather: a secret, from VENTANILLA_TELEGRAM__TOKEN.
     token: str = ""
+    # The Bot API server's root: requests go to {api_url}/bot{token}/{method}.
     api_url: str = "https://api.telegram.org"
+    # polling: the poller reads getUpdates; webhook: Telegram POSTs each update to
+    # {web.public_url}/webhooks/telegram, which `ventanilla web` registers at start.
+    mode: Literal["polling", "webhook"] = "polling"
+    # The header Telegram sends with each webhook (1-256 of A-Z a-z 0-9 _ -): a secret,
+    # from VENTANILLA_TELEGRAM__WEBHOOK_SECRET.
+    webhook_secret: str = Field("", pattern=r"^[A-Za-z0-9_-]{0,256}$")
+    # Longest getUpdates long poll; a new message is taken as soon as it arrives.
+    poll_timeout: int = Field(25, ge=1, le=50)
+    # Updates per getUpdates and per store transaction (the Bot API allows 1-100).
+    fetch_limit: int = Field(100, ge=1, le=100)
+    max_files: int = Field(5, ge=0, le=20)
+    # The Bot API lets a bot download files up to 20 MB; larger ones are noted, not kept.
+    max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, le=20 * 1024 * 1024)
+
+    @field_validator("api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("expected the Bot API server's URL, like https://api.telegram.org")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _credentials_when_enabled(self) -> TelegramSettings:
+        if self.enabled and not self.token:
+            raise ValueError("token: required when telegram.enabled is true")
+        if self.enabled and self.mode == "webhook" and not self.webhook_secret:
+            raise ValueError("webhook_secret: required when telegram.mode is webhook")
+        return self
 
 
 class XSettings(Section):

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from ventanilla.errors import ChannelError
 from ventanilla.settings import Settings, read_file, secrets_in_file, settings_path
-
-# Channels whose intake has not landed yet: enabling them does nothing today.
-NOT_YET_AVAILABLE = ("telegram",)
 
 
 def settings_warnings(settings: Settings) -> list[str]:
     path, required = settings_path()
     warnings = secrets_in_file(read_file(path, required))
-    for section in NOT_YET_AVAILABLE:
-        if getattr(settings, section).enabled:
-            warnings.append(
-                f"{section}.enabled: this version has no {section} intake yet; "
-                "the setting is ignored"
-            )
     if settings.twilio.enabled:
         warnings.extend(_sms_budget(settings))
+    telegram = settings.telegram
+    if (
+        telegram.enabled
+        and telegram.mode == "webhook"
+        and not settings.web.public_url.startswith("https://")
+    ):
+        warnings.append(
+            "web.public_url: Telegram calls webhooks over HTTPS only (a local Bot API server "
+            "accepts HTTP)"
+        )
     return warnings
 
 
@@ -51,6 +55,19 @@ def _sms_budget(settings: Settings) -> list[str]:
     ]
 
 
+def _reach(adapter: Any, problem: Callable[[ChannelError], str]) -> list[str]:
+    """A provider reached with its adapter's probe: no problem, or the line naming the key."""
+    try:
+        adapter.probe()
+    except ChannelError as error:
+        return [problem(error)]
+    finally:
+        close = getattr(adapter, "close", None)
+        if close is not None:
+            close()
+    return []
+
+
 def connection_problems(settings: Settings) -> list[str]:
     import redis
 
@@ -70,27 +87,28 @@ def connection_problems(settings: Settings) -> list[str]:
     if settings.email.enabled:
         from ventanilla.adapters.email import EmailAdapter
 
-        adapter = EmailAdapter(settings.email)
-        try:
-            adapter.probe()
-        except ChannelError as error:
-            problems.append(f"email.imap_host: cannot read the mailbox ({error})")
-        finally:
-            adapter.close()
+        problems += _reach(
+            EmailAdapter(settings.email),
+            lambda error: f"email.imap_host: cannot read the mailbox ({error})",
+        )
     if settings.twilio.enabled:
         from ventanilla.adapters.twilio import TwilioAdapter
 
-        try:
-            TwilioAdapter(settings).probe()
-        except ChannelError as error:
-            problems.append(f"{str(error).removeprefix('sms: ')} (cannot reach Twilio)")
+        problems += _reach(
+            TwilioAdapter(settings),
+            lambda error: f"{str(error).removeprefix('sms: ')} (cannot reach Twilio)",
+        )
+    if settings.telegram.enabled:
+        from ventanilla.adapters.telegram import TelegramAdapter
+
+        problems += _reach(
+            TelegramAdapter(settings.telegram),
+            lambda error: f"{str(error).removeprefix('telegram: ')} (cannot reach Telegram)",
+        )
     if settings.x.enabled:
         from ventanilla.adapters.x import XAdapter
 
-        try:
-            XAdapter(settings).probe()
-        except ChannelError as error:
-            problems.append(str(error).removeprefix("x: "))
+        problems += _reach(XAdapter(settings), lambda error: str(error).removeprefix("x: "))
     if settings.email.smtp_host:
         import smtplib
 

@@ -157,6 +157,32 @@ def cases_by_radicado(
     return found
 
 
+@dataclass(frozen=True)
+class CaseState:
+    """A case as its status answer shows it, with the sender of the message that opened it."""
+
+    case: CaseFacts
+    status: str
+    sender: str
+
+
+def case_states(session: Session, radicados: Sequence[str]) -> dict[str, CaseState]:
+    """The cases among `radicados`, annulled ones too (a bot's `/estado` says so)."""
+    if not radicados:
+        return {}
+    rows = session.execute(
+        select(*CASE_COLUMNS, CASES.c.status.label("case_status"), MESSAGES.c.sender)
+        .join(MESSAGES, MESSAGES.c.id == CASES.c.message_id)
+        .where(CASES.c.radicado.in_(list(radicados)))
+    )
+    found = {}
+    for row in rows:
+        mapping = dict(row._mapping)
+        status, sender = mapping.pop("case_status"), mapping.pop("sender")
+        found[row.radicado] = CaseState(CaseFacts(**mapping), status, sender)
+    return found
+
+
 def record_follow_up(session: Session, message_id: int, case: CaseFacts, why: str) -> bool:
     """Attach a message to an existing case (a reply, or one that quotes its radicado)."""
     moved = _advance(

@@ -21,13 +21,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from ventanilla.adapters.base import Acknowledgement
 from ventanilla.errors import ConfigurationError
+from ventanilla.routing.commands import CommandAnswer
 from ventanilla.routing.faq import Faq, answer_blocks, duplicate_ids, fill, parse_faq
 from ventanilla.routing.priority import applicable_term, priority_basis
 from ventanilla.routing.terms import term_days
 from ventanilla.routing.types import TYPE_LABELS, is_request
 from ventanilla.settings import Settings
 from ventanilla.store.outbox import PendingAck
-from ventanilla.store.pipeline import CaseFacts
+from ventanilla.store.pipeline import CaseFacts, CaseState
 
 TEMPLATES_DIR = Path(__file__).parent
 FAQ_DIR = TEMPLATES_DIR / "faq"
@@ -198,3 +199,26 @@ def render_acknowledgement(pending: PendingAck, settings: Settings) -> Acknowled
         + (f"-{pending.outbox_id}" if pending.kind == "duplicate" else ""),
         kind=pending.kind,
     )
+
+
+def render_command_reply(
+    answer: CommandAnswer, state: CaseState | None, name: str, settings: Settings
+) -> str:
+    """The plain text a bot command is answered with (`ack/telegram_command_*.txt.j2`)."""
+    radicado = settings.radicado
+    example = radicado.format.format(
+        year=date.today().year, office=settings.office.filing_office, number=123456,
+        kind=radicado.kind_digit,
+    )  # fmt: skip
+    context: dict[str, Any] = {
+        "name": name,
+        "entity": settings.entity.name,
+        "privacy_url": settings.entity.privacy_policy_url,
+        "contact_phone": settings.entity.contact_phone,
+        "example_radicado": example,
+    }
+    if answer.template == "status":
+        assert state is not None, "a status answer needs its case"
+        context |= case_context(state.case, settings) | {"status": state.status}
+    template = environment.get_template(f"ack/telegram_command_{answer.template}.txt.j2")
+    return template.render(context).strip()

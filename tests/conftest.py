@@ -28,6 +28,7 @@ import psycopg
 import pytest
 
 from tests.dovecot import DovecotServer
+from tests.fake_telegram import FakeTelegram
 
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -316,6 +317,15 @@ def dovecot_tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DovecotSer
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def bot_api() -> Iterator[FakeTelegram]:
+    """A local fake of the Telegram Bot API (tests/fake_telegram.py); it must not have
+    failed itself by the end of the test."""
+    with FakeTelegram() as server:
+        yield server
+    assert server.errors == []
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ the rest. Database work runs in the thread pool so the event loop keeps answerin
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 from collections.abc import AsyncIterator
@@ -28,6 +29,7 @@ from ventanilla.templates import environment, spanish_date, spanish_datetime
 from ventanilla.web import metrics
 from ventanilla.web.batcher import IntakeBatcher
 from ventanilla.web.outcomes import OutcomeWaiter
+from ventanilla.web.telegram import register_webhook, telegram_routes, webhook_enabled
 from ventanilla.web.twilio import twilio_routes
 from ventanilla.workers.notify import outcome_channel
 
@@ -49,12 +51,19 @@ def create_app(app: App | None = None) -> FastAPI:
         await run_in_threadpool(lambda: app.db)  # migrate before the first request
         await waiter.start()
         await batcher.start()
+        registering = None
+        if webhook_enabled(settings):
+            # In the background: a Telegram that does not answer must not delay start-up.
+            registering = asyncio.create_task(run_in_threadpool(register_webhook, settings))
         yield
+        if registering is not None and not registering.done():
+            registering.cancel()
         await batcher.stop()
         await waiter.stop()
 
     web = FastAPI(title="ventanilla", lifespan=lifespan, docs_url=None, redoc_url=None)
     web.include_router(twilio_routes(app, batcher))
+    web.include_router(telegram_routes(app, batcher))
 
     def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("entity", settings.entity)

@@ -34,6 +34,7 @@ from ventanilla.routing.acknowledgements import (
     within_hourly_limit,
 )
 from ventanilla.routing.classify import Classification, Item, classify_many
+from ventanilla.routing.commands import answer_command, wanted_radicado
 from ventanilla.routing.dedupe import dedupe_key, window_start
 from ventanilla.routing.faq import match_faq
 from ventanilla.routing.followups import follow_up_of, quoted_radicados, thread_radicados
@@ -51,9 +52,10 @@ from ventanilla.routing.types import is_request
 from ventanilla.store import outbox, pipeline
 from ventanilla.store.locks import lock_keys
 from ventanilla.store.mentions import MentionRow, record_mentions
-from ventanilla.store.pipeline import CaseFacts, MessageFacts
+from ventanilla.store.outbox import Reply
+from ventanilla.store.pipeline import CaseFacts, CaseState, MessageFacts
 from ventanilla.store.schema import utcnow
-from ventanilla.templates import render_acknowledgement
+from ventanilla.templates import render_acknowledgement, render_command_reply
 from ventanilla.workers.broker import broker, dead_letter_handlers
 from ventanilla.workers.notify import announce_outcome
 
@@ -99,13 +101,15 @@ class Outcome:
     """What classify and dedupe decided for one message (applied in one transaction)."""
 
     message: MessageFacts
-    kind: str  # quarantine, follow_up, ignored, duplicate, onward
+    kind: str  # quarantine, follow_up, ignored, command, duplicate, onward
     decision: Classification | None = None
     reason: str = ""
     key: str | None = None
     case: CaseFacts | None = None
     # A social message's row in the communications feed.
     mention: MentionRow | None = None
+    # A bot command's answer, created with the outcome and sent after the commit.
+    reply: Reply | None = None
 
 
 @dataclass(frozen=True)
@@ -126,30 +130,40 @@ def classify(messages: list[MessageFacts]) -> list[MessageFacts]:
         m.id: (thread_radicados(m.references), quoted_radicados(m.subject, m.text))
         for m in messages
     }
+    asked = {_asked_about(m) for m in messages} - {""}
     with app.db.read() as session:
         cases = pipeline.cases_by_radicado(
             session, sorted({r for thread, quoted in candidates.values() for r in thread + quoted})
         )
         originals = pipeline.find_duplicates(session, list(keys.values()), window_start(utcnow()))
         attached = pipeline.with_attachments(session, [m.id for m in messages])
-    readings = read([m for m in messages if m.stage == "classify"], attached)
+        states = pipeline.case_states(session, sorted(asked))
+    readings = read([m for m in messages if m.stage == "classify" and not _is_command(m)], attached)
     outcomes = [
-        _with_mention(
+        _command(m, states)
+        if _is_command(m)
+        else _with_mention(
             _decide(m, keys[m.id], *candidates[m.id], cases, originals, readings.get(m.id)),
             readings.get(m.id),
         )
         for m in messages
     ]
     onward = []
+    replies: list[int] = []
     with app.db.transaction() as session:
         for outcome in outcomes:
-            if _record(session, outcome) and outcome.kind == "onward":
+            recorded = _record(session, outcome)
+            if recorded and outcome.kind == "onward":
                 onward.append(outcome)
+            if recorded and outcome.reply is not None:
+                replies += outbox.add_replies(session, [outcome.reply], claimed=True)
         record_mentions(session, [o.mention for o in outcomes if o.mention is not None])
     for outcome in outcomes:
         log.info("classified", message_id=outcome.message.id, outcome=outcome.kind)
         if outcome.kind != "onward":
             announce_outcome(outcome.message.id)
+    for outbox_id in replies:
+        deliver(outbox_id, inline=True)
     return [_moved_on(outcome) for outcome in onward]
 
 
@@ -212,6 +226,34 @@ def _with_mention(outcome: Outcome, reading: Reading | None) -> Outcome:
     return replace(outcome, mention=row)
 
 
+def _is_command(message: MessageFacts) -> bool:
+    flags = message.flags
+    return bool(flags.get("command")) and not flags.get("quarantine") and not flags.get("skip")
+
+
+def _asked_about(message: MessageFacts) -> str:
+    if not _is_command(message):
+        return ""
+    return wanted_radicado(
+        str(message.flags["command"]), str(message.flags.get("command_args", ""))
+    )
+
+
+def _command(message: MessageFacts, states: dict[str, CaseState]) -> Outcome:
+    """A bot command: stored as ignored with the reason, answered in its chat."""
+    command = str(message.flags["command"])
+    args = str(message.flags.get("command_args", ""))
+    owners = {radicado: state.sender for radicado, state in states.items()}
+    answer = answer_command(command, args, message.sender, owners)
+    settings = current_app().settings
+    body = render_command_reply(answer, states.get(answer.radicado), message.sender_name, settings)
+    chat = str(message.flags.get("chat_id") or "")
+    reply = (
+        Reply("reply", message.channel, chat, message_id=message.id, body=body) if chat else None
+    )
+    return Outcome(message, "command", reason=f"bot command {command}", reply=reply)
+
+
 def _key(message: MessageFacts) -> str | None:
     return dedupe_key(message.sender or message.reply_email or message.reply_phone, message.text)
 
@@ -261,7 +303,7 @@ def _record(session: Session, outcome: Outcome) -> bool:
     if outcome.kind == "follow_up":
         assert outcome.case is not None
         return pipeline.record_follow_up(session, message.id, outcome.case, outcome.reason)
-    if outcome.kind == "ignored":
+    if outcome.kind in ("ignored", "command"):
         return pipeline.record_not_a_request(session, message.id, outcome.decision, outcome.reason)
     return pipeline.record_dedupe(session, message, outcome.key, outcome.case, outcome.decision)
 
@@ -451,7 +493,11 @@ def deliver(outbox_id: int, *, inline: bool) -> None:
         if not error.retryable:
             log.warning("acknowledgement_failed", outbox_id=outbox_id, radicado=ack.radicado)
         elif wait is not None or inline:
-            delay = ACK_RETRY_DELAY_MS if wait is None else int(wait * 1000)
+            # A rate limit says when it resets (X's reset, Telegram's retry_after): not
+            # before that; else the first retry of an inline send comes soon.
+            delay = (
+                ACK_RETRY_DELAY_MS if wait is None else max(ACK_RETRY_DELAY_MS, int(wait * 1000))
+            )
             acknowledge.send_with_options(args=(outbox_id,), delay=delay)
         else:
             raise

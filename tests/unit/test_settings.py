@@ -410,3 +410,64 @@ def test_x_disabled_needs_no_credentials_and_has_safe_defaults() -> None:
     assert settings.x.enabled is False
     assert settings.x.api_url == "https://api.x.com"
     assert (settings.x.poll_every_seconds, settings.x.dm_enabled) == (60.0, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "environment", "expected"),
+    [
+        (
+            "[telegram]\nenabled = true\n",
+            {},
+            "telegram.token: required when telegram.enabled is true",
+        ),
+        (
+            '[telegram]\nenabled = true\nmode = "webhook"\n',
+            {"VENTANILLA_TELEGRAM__TOKEN": "123:abc"},
+            "telegram.webhook_secret: required when telegram.mode is webhook",
+        ),
+        (
+            '[telegram]\nmode = "push"\n',
+            {},
+            "telegram.mode: Input should be 'polling' or 'webhook'",
+        ),
+        ("[telegram]\nmax_file_bytes = 52428800\n", {}, "telegram.max_file_bytes: Input should be"),
+        (
+            '[telegram]\napi_url = "api.telegram.org"\n',
+            {},
+            "telegram.api_url: expected the Bot API",
+        ),
+    ],
+)
+def test_telegram_settings_name_the_key_to_fix(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    text: str,
+    environment: dict[str, str],
+    expected: str,
+) -> None:
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+
+    [line] = problems_of(monkeypatch, tmp_path, text)
+
+    assert line.startswith(expected)
+
+
+def test_telegram_in_webhook_mode_loads_with_its_secret_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    write_settings(monkeypatch, tmp_path, '[telegram]\nenabled = true\nmode = "webhook"\n')
+    monkeypatch.setenv("VENTANILLA_TELEGRAM__TOKEN", "123:abc")
+    monkeypatch.setenv("VENTANILLA_TELEGRAM__WEBHOOK_SECRET", "s3creto_-")
+
+    telegram = load_settings().telegram
+
+    assert (telegram.mode, telegram.webhook_secret, telegram.poll_timeout) == (
+        "webhook",
+        "s3creto_-",
+        25,
+    )
+    assert secrets_in_file({"telegram": {"webhook_secret": "x"}}) == [
+        "telegram.webhook_secret: secrets belong in the environment "
+        "(VENTANILLA_TELEGRAM__WEBHOOK_SECRET)"
+    ]
