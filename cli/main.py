@@ -164,6 +164,18 @@ def messages_list(status: str | None, channel: str | None, as_json: bool) -> Non
     _emit(rows, as_json, ("id", "channel", "received_at", "status", "radicado", "reason"))
 
 
+@messages.command("retry", help="Put a quarantined message back in the pipeline.")
+@click.argument("message_id", type=int)
+def messages_retry(message_id: int) -> None:
+    from ventanilla.store.quarantine import release
+    from ventanilla.workers.pipeline import start
+
+    with _app().db.transaction() as session:
+        release(session, message_id, actor="cli")
+    start([message_id])
+    click.echo(f"message {message_id} is back in the pipeline")
+
+
 @cli.group(help="Read and annul cases.")
 def cases() -> None:
     pass
@@ -266,6 +278,16 @@ def terms_due(received: str, request_type: str) -> None:
     office = get_settings().office
     calendar = BusinessCalendar(OfficeHours.parse(office.hours), office.timezone)
     click.echo(calendar.due_date(moment, request_type).isoformat())
+
+
+def _add_staff_commands() -> None:
+    from ventanilla.cli.staff import digest, users
+
+    cli.add_command(users)
+    cli.add_command(digest)
+
+
+_add_staff_commands()
 
 
 def main() -> None:

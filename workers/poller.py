@@ -1,4 +1,4 @@
-"""The poller: runs each enabled channel adapter, and the periodic reconciler.
+"""The poller: runs each enabled channel adapter, the periodic reconciler, the daily digest.
 
 Per batch: persist the messages with the channel's checkpoint, then commit at the source.
 Each channel runs in a thread of its own, so one that is down (and retried with backoff)
@@ -16,6 +16,7 @@ from ventanilla.app import current_app
 from ventanilla.errors import ChannelError
 from ventanilla.logs import log
 from ventanilla.store.intake import load_checkpoint
+from ventanilla.workers.digest import send_digest_when_due
 from ventanilla.workers.intake import accept_batch
 from ventanilla.workers.reconciler import reconcile
 
@@ -97,6 +98,10 @@ def run_poller(channel: str | None = None, once: bool = False, interval: float =
                 reconcile()
             except Exception:  # Redis or the store is down: try again next round
                 log.exception("reconcile_failed")
+            try:
+                send_digest_when_due(app)
+            except Exception:  # SMTP or the store is down: the next round tries again
+                log.exception("digest_failed")
             time.sleep(app.settings.worker.reconcile_every_seconds)
     finally:
         stop.set()
