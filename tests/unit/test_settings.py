@@ -257,3 +257,20 @@ def test_typo_in_a_section_name_in_the_environment_is_reported(monkeypatch) -> N
     assert caught.value.problems == [
         "VENTANILLA_STOER__URL: no settings section 'stoer'; did you mean VENTANILLA_STORE__...?"
     ]
+
+
+def test_staff_defaults_and_digest_recipients(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    write_settings(
+        monkeypatch, tmp_path, '[staff]\ndigest_to = "a@example.gov.co, b@example.gov.co"\n'
+    )
+    staff = load_settings().staff
+
+    assert (staff.session_hours, staff.idle_minutes) == (8, 30)
+    assert (staff.max_failed_logins, staff.lockout_minutes) == (5, 15)
+    assert staff.digest_recipients == ["a@example.gov.co", "b@example.gov.co"]
+
+
+def test_a_digest_address_that_is_not_one_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path):
+    [line] = problems_of(monkeypatch, tmp_path, '[staff]\ndigest_to = "equipo, b@example.gov.co"\n')
+
+    assert line.startswith("staff.digest_to: 'equipo' is not an e-mail address")
