@@ -31,6 +31,16 @@ def _locked(session: Session, radicado: str) -> Case:
     return case
 
 
+def _one_line(text: str, field: str, limit: int, when_empty: str) -> str:
+    """A name typed by staff, on one line with single spaces; InputError if empty or long."""
+    text = " ".join(text.split())
+    if not text:
+        raise InputError(field, when_empty)
+    if len(text) > limit:
+        raise InputError(field, f"Use máximo {limit} caracteres.")
+    return text
+
+
 def correct_case(
     session: Session,
     radicado: str,
@@ -50,11 +60,7 @@ def correct_case(
         raise InputError("type", "El caso está anulado: ya no se puede corregir.")
     if request_type not in REQUEST_TYPES:
         raise InputError("type", "Elija un tipo de solicitud de la lista.")
-    office = " ".join(office.split())
-    if not office:
-        raise InputError("office", "Escriba la dependencia que debe responder.")
-    if len(office) > MAX_OFFICE:
-        raise InputError("office", f"Use máximo {MAX_OFFICE} caracteres.")
+    office = _one_line(office, "office", MAX_OFFICE, "Escriba la dependencia que debe responder.")
     due = due_date_for(case.received_at, request_type)
     changed: dict[str, Any] = {}
     for field, before, after in (
@@ -88,11 +94,7 @@ def mark_forwarded(session: Session, radicado: str, entity: str, *, actor: str) 
     case = _locked(session, radicado)
     if case.status != "radicado":
         raise InputError("forwarded_to", "Solo se traslada un caso en trámite.")
-    entity = " ".join(entity.split())
-    if not entity:
-        raise InputError("forwarded_to", "Escriba la entidad que recibe el caso.")
-    if len(entity) > MAX_ENTITY:
-        raise InputError("forwarded_to", f"Use máximo {MAX_ENTITY} caracteres.")
+    entity = _one_line(entity, "forwarded_to", MAX_ENTITY, "Escriba la entidad que recibe el caso.")
     case.status = "trasladado"
     case.forwarded_to = entity
     case.forwarded_at = utcnow()

@@ -116,6 +116,13 @@ def test_a_change_without_the_session_csrf_token_is_refused(site, radicado):
             data={"type": "informacion", "office": office, "csrf_token": token},
         )
         assert response.status_code == 303
+        # Or in the header, for a page that posts with a script.
+        response = client.post(
+            f"/casos/{radicado}/corregir",
+            data={"type": "informacion", "office": office},
+            headers={"X-CSRF-Token": token},
+        )
+        assert response.status_code == 303
         # Logging out is a change too.
         assert client.post("/salir").status_code == 403
 
