@@ -6,12 +6,12 @@ run:
 	.venv/bin/ventanilla run
 
 test:
-	scripts/setup.sh redis postgres dovecot
+	scripts/setup.sh redis postgres dovecot browser
 	.venv/bin/pytest -q
 
 # Includes the load tests kept out of the default run.
 test-all:
-	scripts/setup.sh redis postgres dovecot
+	scripts/setup.sh redis postgres dovecot browser
 	.venv/bin/pytest -q -m ''
 
 lint:

@@ -257,11 +257,13 @@ class EmailAdapter:
         message["Date"] = formatdate(localtime=False)
         # Recognisable ids: a reply to this message is a follow-up of the radicado.
         # Short enough never to be folded (RFC 5322 line length).
-        message["Message-ID"] = f"<radicado.{ack.radicado}.{secrets.token_hex(6)}@{domain}>"
+        about = f"radicado.{ack.radicado}" if ack.radicado else ack.kind
+        message["Message-ID"] = f"<{about}.{secrets.token_hex(6)}@{domain}>"
         if ack.in_reply_to:
             message["In-Reply-To"] = ack.in_reply_to
             message["References"] = " ".join((*ack.references, ack.in_reply_to))
-        message["Auto-Submitted"] = "auto-replied"  # RFC 3834
+        # RFC 3834: an answer to a message is auto-replied; a staff digest, auto-generated.
+        message["Auto-Submitted"] = "auto-replied" if ack.radicado else "auto-generated"
         message[LOOP_HEADER] = self.settings.address
         if ack.html:
             message.attach(MIMEText(ack.text, "plain", "utf-8"))

@@ -137,6 +137,17 @@ def _parse(raw: bytes, received_at: datetime | None, limits: MailLimits) -> Inbo
     )
 
 
+def html_body(raw: bytes) -> str:
+    """The HTML part of a stored e-mail as text (unsanitized: the caller cleans it), or ""
+    when it has none or cannot be read. Same bounds as intake."""
+    try:
+        body = _Body()
+        _collect(_PARSER.parsebytes(raw), body, MailLimits(max_attachments=0))
+    except Exception:  # hostile mail was kept raw; staff still see its text
+        return ""
+    return "\n".join(body.html)
+
+
 def _summary(reasons: list[str], keep: int = 20) -> list[str]:
     """At most `keep` reasons for staff; the count of the rest says nothing was hidden."""
     if len(reasons) <= keep:

@@ -168,6 +168,18 @@ def messages_list(status: str | None, channel: str | None, as_json: bool) -> Non
     _emit(rows, as_json, ("id", "channel", "received_at", "status", "radicado", "reason"))
 
 
+@messages.command("retry", help="Put a quarantined message back in the pipeline.")
+@click.argument("message_id", type=int)
+def messages_retry(message_id: int) -> None:
+    from ventanilla.store.quarantine import release
+    from ventanilla.workers.pipeline import start
+
+    with _app().db.transaction() as session:
+        release(session, message_id, actor="cli")
+    start([message_id])
+    click.echo(f"message {message_id} is back in the pipeline")
+
+
 @cli.group(help="Read and annul cases.")
 def cases() -> None:
     pass
@@ -280,8 +292,9 @@ def _register_command_groups() -> None:
     from ventanilla.cli.classifier import classifier
     from ventanilla.cli.mentions import mentions
     from ventanilla.cli.report import report
+    from ventanilla.cli.staff import digest, users
 
-    for group in (classifier, mentions, report):
+    for group in (classifier, mentions, report, users, digest):
         cli.add_command(group)
 
 

@@ -482,6 +482,46 @@ class FaqSettings(Section):
         return value
 
 
+class StaffSettings(Section):
+    """The staff workspace: sessions, the login rate limit, the daily deadline digest."""
+
+    # A session ends this long after login, or after this long without a request.
+    session_hours: float = Field(8.0, gt=0, le=24 * 7)
+    idle_minutes: float = Field(30.0, gt=0, le=24 * 60)
+    # More failed logins than this per user name or per address within lockout_minutes:
+    # further tries are refused (429) until the oldest failures leave the window.
+    max_failed_logins: int = Field(5, ge=1, le=100)
+    lockout_minutes: float = Field(15.0, gt=0, le=24 * 60)
+    min_password_length: int = Field(12, ge=8, le=128)
+    page_size: int = Field(25, ge=5, le=500)
+    # Comma-separated addresses that get the daily digest of cases due; empty: no digest.
+    digest_to: str = ""
+    # The digest goes once a day, at or after this hour (office.timezone).
+    digest_hour: int = Field(7, ge=0, le=23)
+    # Business days ahead that the digest lists, besides the overdue cases.
+    digest_days: int = Field(3, ge=1, le=30)
+
+    @field_validator("digest_to")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        from email_validator import EmailNotValidError, validate_email
+
+        for address in digest_addresses(value):
+            try:
+                validate_email(address, check_deliverability=False)
+            except EmailNotValidError as error:
+                raise ValueError(f"{address!r} is not an e-mail address ({error})") from None
+        return value
+
+    @property
+    def digest_recipients(self) -> list[str]:
+        return digest_addresses(self.digest_to)
+
+
+def digest_addresses(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
 class LogSettings(Section):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: Literal["console", "json"] = "console"
@@ -511,6 +551,7 @@ class Settings(BaseSettings):
     priority: PrioritySettings = PrioritySettings()
     offices: OfficesSettings = OfficesSettings()
     faq: FaqSettings = FaqSettings()
+    staff: StaffSettings = StaffSettings()
     log: LogSettings = LogSettings()
 
     @classmethod

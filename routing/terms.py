@@ -214,3 +214,17 @@ class BusinessCalendar:
     def forwarding_date(self, received: datetime.datetime) -> datetime.date:
         """The last day to forward a request this office is not competent for (art. 21)."""
         return self.add_business_days(self.effective_receipt_day(received), FORWARDING_DAYS)
+
+
+# How a case's legal date stands today, for staff lists: past it, on it, or neither.
+OVERDUE: Final = "vencido"
+DUE_TODAY: Final = "vence_hoy"
+
+
+def deadline_state(due: datetime.date, today: datetime.date, *, open_case: bool = True) -> str:
+    """`vencido`, `vence_hoy`, or "" (not yet due, or the case is no longer open)."""
+    if not open_case:
+        return ""
+    if due < today:
+        return OVERDUE
+    return DUE_TODAY if due == today else ""

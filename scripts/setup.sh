@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepare this machine for ventanilla: a virtualenv with the project, and the servers it
-# talks to. Usage: scripts/setup.sh [redis] [postgres] [dovecot]
+# talks to. Usage: scripts/setup.sh [redis] [postgres] [dovecot] [browser]
 # Each server is used as it is when it answers, started when installed, installed from
 # Debian's packages when missing. Nothing is done twice: running it again is cheap.
 set -euo pipefail
@@ -82,6 +82,19 @@ ensure_postgres() {
 
 ensure_dovecot() {
   command -v dovecot >/dev/null || apt_install dovecot-imapd
+}
+
+# The browser tests: Debian's Chromium (Playwright drives it; it never downloads a
+# browser of its own) and axe-core, the accessibility checker injected into the pages.
+AXE=var/node/node_modules/axe-core/axe.min.js
+ensure_browser() {
+  command -v chromium >/dev/null || apt_install chromium
+  if [ ! -f "$AXE" ]; then
+    command -v npm >/dev/null || apt_install npm
+    say "installing axe-core into var/node"
+    mkdir -p var/node
+    npm install --silent --no-audit --no-fund --prefix var/node axe-core >/dev/null
+  fi
 }
 
 ensure_venv

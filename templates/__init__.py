@@ -88,6 +88,32 @@ def load_faqs(directory: str = "") -> tuple[Faq, ...]:
     return tuple(faqs)
 
 
+def _as_moment(value: date | datetime | str) -> date | datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def date_filter(value: date | datetime | str | None) -> str:
+    """`fecha` in templates: a date (or the local date of an ISO date-time) in words."""
+    if value is None or value == "":
+        return ""
+    moment = _as_moment(value)
+    return spanish_date(moment.date() if isinstance(moment, datetime) else moment)
+
+
+def datetime_filter(value: datetime | str | None, zone: str) -> str:
+    """`fecha_hora(zone)` in templates: day in words and the local time."""
+    if value is None or value == "":
+        return ""
+    moment = _as_moment(value)
+    assert isinstance(moment, datetime)
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{spanish_date(local.date())}, {local:%H:%M}"
+
+
+environment.filters["fecha"] = date_filter
+environment.filters["fecha_hora"] = datetime_filter
+
+
 def case_context(
     case: CaseFacts, settings: Settings, *, flags: Sequence[str] = (), faq_id: str = ""
 ) -> dict[str, Any]:

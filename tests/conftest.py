@@ -170,7 +170,7 @@ class Deployment:
         return self.root / "var" / "outbox"
 
     def cli(
-        self, *args: str, check: bool = True, timeout: float = 300
+        self, *args: str, check: bool = True, timeout: float = 300, stdin: str | None = None
     ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
             [VENTANILLA, *args],
@@ -179,6 +179,8 @@ class Deployment:
             text=True,
             capture_output=True,
             timeout=timeout,
+            input=stdin,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
         )
         if check and result.returncode != 0:
             raise AssertionError(
@@ -259,6 +261,28 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+def new_deployment(root: Path, store_url: str, redis_url: str, **overrides: str) -> Deployment:
+    """A Deployment in `root` (created) on a store and a Redis, with settings overrides
+    given as keyword arguments (`worker__max_retries="1"`)."""
+    root.mkdir()
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VENTANILLA_")}
+    env.update(
+        {
+            "VENTANILLA_SETTINGS": str(REPO / "settings.toml"),
+            "VENTANILLA_STORE__URL": store_url,
+            "VENTANILLA_QUEUE__REDIS_URL": redis_url,
+            "VENTANILLA_WEB__PORT": str(port),
+            "VENTANILLA_WEB__PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "VENTANILLA_WORKER__PROCESSES": "2",
+            "VENTANILLA_WORKER__THREADS": "4",
+            "VENTANILLA_LOG__LEVEL": "warning",
+        }
+    )
+    env.update({f"VENTANILLA_{key.upper()}": value for key, value in overrides.items()})
+    return Deployment(root, env, port)
+
+
 @pytest.fixture
 def deployment_factory(tmp_path: Path, redis_server: RedisServer, model_dir: Path) -> Iterator[Any]:
     """Make a Deployment on a given store URL; stops its processes afterwards."""
@@ -267,24 +291,9 @@ def deployment_factory(tmp_path: Path, redis_server: RedisServer, model_dir: Pat
 
     def make(store_url: str, **overrides: str) -> Deployment:
         root = tmp_path / f"deploy{len(made)}"
-        root.mkdir()
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("VENTANILLA_")}
-        env.update(
-            {
-                "VENTANILLA_SETTINGS": str(REPO / "settings.toml"),
-                "VENTANILLA_STORE__URL": store_url,
-                "VENTANILLA_QUEUE__REDIS_URL": redis_server.url,
-                "VENTANILLA_WEB__PORT": str(port),
-                "VENTANILLA_WEB__PUBLIC_URL": f"http://127.0.0.1:{port}",
-                "VENTANILLA_CLASSIFIER__MODEL_DIR": str(model_dir),
-                "VENTANILLA_WORKER__PROCESSES": "2",
-                "VENTANILLA_WORKER__THREADS": "4",
-                "VENTANILLA_LOG__LEVEL": "warning",
-            }
+        deployment = new_deployment(
+            root, store_url, redis_server.url, classifier__model_dir=str(model_dir), **overrides
         )
-        env.update({f"VENTANILLA_{key.upper()}": value for key, value in overrides.items()})
-        deployment = Deployment(root, env, port)
         made.append(deployment)
         return deployment
 

@@ -1,4 +1,4 @@
-"""The web app: citizen form and status page, the intake API, health and metrics.
+"""The web app: citizen form and status page, the intake API, staff pages, health, metrics.
 
 Handlers only translate HTTP to calls into the intake and the store; the pipeline does
 the rest. Database work runs in the thread pool so the event loop keeps answering.
@@ -29,6 +29,7 @@ from ventanilla.templates import environment, spanish_date, spanish_datetime
 from ventanilla.web import metrics
 from ventanilla.web.batcher import IntakeBatcher
 from ventanilla.web.outcomes import OutcomeWaiter
+from ventanilla.web.staff.routes import install_staff
 from ventanilla.web.telegram import register_webhook, telegram_routes, webhook_enabled
 from ventanilla.web.twilio import twilio_routes
 from ventanilla.workers.notify import outcome_channel
@@ -64,6 +65,7 @@ def create_app(app: App | None = None) -> FastAPI:
     web = FastAPI(title="ventanilla", lifespan=lifespan, docs_url=None, redoc_url=None)
     web.include_router(twilio_routes(app, batcher))
     web.include_router(telegram_routes(app, batcher))
+    install_staff(web, app)
 
     def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("entity", settings.entity)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from ventanilla.app import current_app
 from ventanilla.logs import log
 from ventanilla.routing.mentions import spike_window_key
-from ventanilla.store.alerts import raise_alert
+from ventanilla.store.alerts import raise_once
 from ventanilla.store.mentions import count_since
 from ventanilla.store.outbox import Reply, add_replies
 from ventanilla.store.schema import utcnow
@@ -48,7 +48,7 @@ def check_mention_spike(now: datetime | None = None) -> bool:
     )
     outbox_ids: list[int] = []
     with app.db.transaction() as session:
-        if not raise_alert(session, key, "mention_spike", detail):
+        if not raise_once(session, key, "mention_spike", **detail):
             return False
         if settings.alert_telegram_chat:
             reply = Reply("alert", "telegram", settings.alert_telegram_chat, name=key, body=text)

@@ -1,4 +1,4 @@
-"""The poller: runs each enabled channel adapter, and the periodic reconciler.
+"""The poller: runs each enabled channel adapter, the periodic reconciler, the daily digest.
 
 Per batch: persist the messages with the channel's checkpoint, then commit at the source.
 Each channel runs in a thread of its own, so one that is down (and retried with backoff)
@@ -17,6 +17,7 @@ from ventanilla.errors import ChannelError
 from ventanilla.logs import log
 from ventanilla.store.intake import load_checkpoint
 from ventanilla.workers.alerts import check_mention_spike
+from ventanilla.workers.digest import send_digest_when_due
 from ventanilla.workers.intake import accept_batch
 from ventanilla.workers.reconciler import reconcile
 
@@ -102,6 +103,10 @@ def run_poller(channel: str | None = None, once: bool = False, interval: float =
                 check_mention_spike()
             except Exception:  # never let an alert stop the intake
                 log.exception("mention_spike_check_failed")
+            try:
+                send_digest_when_due(app)
+            except Exception:  # SMTP or the store is down: the next round tries again
+                log.exception("digest_failed")
             time.sleep(app.settings.worker.reconcile_every_seconds)
     finally:
         stop.set()

@@ -471,3 +471,20 @@ def test_telegram_in_webhook_mode_loads_with_its_secret_from_the_environment(
         "telegram.webhook_secret: secrets belong in the environment "
         "(VENTANILLA_TELEGRAM__WEBHOOK_SECRET)"
     ]
+
+
+def test_staff_defaults_and_digest_recipients(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    write_settings(
+        monkeypatch, tmp_path, '[staff]\ndigest_to = "a@example.gov.co, b@example.gov.co"\n'
+    )
+    staff = load_settings().staff
+
+    assert (staff.session_hours, staff.idle_minutes) == (8, 30)
+    assert (staff.max_failed_logins, staff.lockout_minutes) == (5, 15)
+    assert staff.digest_recipients == ["a@example.gov.co", "b@example.gov.co"]
+
+
+def test_a_digest_address_that_is_not_one_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path):
+    [line] = problems_of(monkeypatch, tmp_path, '[staff]\ndigest_to = "equipo, b@example.gov.co"\n')
+
+    assert line.startswith("staff.digest_to: 'equipo' is not an e-mail address")

@@ -18,6 +18,7 @@ from ventanilla.routing.terms import (
     TERM_DAYS,
     BusinessCalendar,
     OfficeHours,
+    deadline_state,
     term_days,
 )
 from ventanilla.routing.types import NON_REQUEST_CLASSES, REQUEST_TYPES
@@ -483,3 +484,16 @@ def test_due_date_refuses_an_unknown_type(calendar: BusinessCalendar) -> None:
     received = datetime.datetime.fromisoformat("2026-03-04T10:00:00-05:00")
     with pytest.raises(ValueError, match="'spam'"):
         calendar.due_date(received, "spam")
+
+
+@pytest.mark.parametrize(
+    ("due", "open_case", "expected"),
+    [
+        (datetime.date(2026, 3, 13), True, "vencido"),
+        (datetime.date(2026, 3, 16), True, "vence_hoy"),
+        (datetime.date(2026, 3, 17), True, ""),
+        (datetime.date(2026, 3, 13), False, ""),  # answered, forwarded or annulled
+    ],
+)
+def test_deadline_state_against_today(due, open_case, expected):
+    assert deadline_state(due, datetime.date(2026, 3, 16), open_case=open_case) == expected
