@@ -162,7 +162,8 @@ def _faq_context(faq_id: str, settings: Settings) -> dict[str, Any] | None:
 # Providers' longest body (Twilio's WhatsApp: 1,600 characters). Past it, a frequent
 # question's answer gives way to its title and link, then goes altogether: the facts the
 # law asks for always stay.
-BODY_LIMITS: dict[str, int] = {"whatsapp": 1600}
+# What each channel accepts in one message (Twilio WhatsApp, Telegram, an X DM).
+BODY_LIMITS: dict[str, int] = {"whatsapp": 1600, "telegram": 4096, "x": 10_000}
 
 
 def _within_limit(template: str, context: dict[str, Any], limit: int | None) -> str:
@@ -205,7 +206,7 @@ def render_acknowledgement(pending: PendingAck, settings: Settings) -> Acknowled
     text = _within_limit(f"ack/{name}.txt.j2", context, BODY_LIMITS.get(pending.channel))
     html = ""
     if _template_exists(f"ack/{name}.html.j2"):
-        html = environment.get_template(f"ack/{name}.html.j2").render(context)
+        html = _within_limit(f"ack/{name}.html.j2", context, BODY_LIMITS.get(pending.channel))
     subject = f"{case.radicado} - Recibimos su solicitud"
     if pending.kind == "duplicate":
         subject = f"{case.radicado} - Su solicitud ya está radicada"

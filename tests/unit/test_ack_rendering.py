@@ -380,3 +380,26 @@ def test_direct_message_is_plain_text_radicado_first(settings):
     assert ack.html == ""
     assert ack.kind == "ack" and ack.key == f"{RADICADO}-x"
     assert len(ack.text) < 10_000
+
+
+@pytest.mark.parametrize("channel", ["whatsapp", "telegram", "x"])
+def test_chat_acknowledgements_carry_priority_the_shortened_term_and_the_faq_answer(
+    settings: Settings, channel: str
+) -> None:
+    shortened = settings.model_copy(update={"priority": SHORTENED})
+    pending = replace(
+        make_pending(make_case(request_type="peticion"), channel=channel),
+        channel=channel,
+        flags=("riesgo_derecho_fundamental",),
+        faq_id="sise-contrasena",
+    )
+
+    ack = render_acknowledgement(pending, shortened)
+
+    for text in (ack.text, ack.html) if ack.html else (ack.text,):
+        assert "Su solicitud tiene atención prioritaria" in text
+        assert "la ley da 15 días hábiles" in text
+        assert "Cómo crear una contraseña nueva" in text
+        assert "{{" not in text and "{%" not in text
+    if channel == "telegram":  # Telegram's HTML: the answer's text escaped, never markup
+        assert "<li>" not in ack.html and "<strong>" not in ack.html
