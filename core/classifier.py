@@ -98,7 +98,7 @@ class ModelFiles:
         self.corpus_root = corpus_root
 
     def path(self, kind: str) -> Path:
-        return self.directory / f"{kind}.joblib"
+        return self.directory / f"{kind}.pickle"
 
     def load_or_train(self, kind: str, corrections: Sequence[tuple[str, str]] = ()) -> TextModel:
         """The saved model, trained first if there is none or the corpus changed since."""

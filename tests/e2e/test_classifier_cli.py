@@ -47,8 +47,8 @@ def test_train_saves_both_models_and_counts_corrections(deployment_factory, tmp_
     out = deployment.cli("classifier", "train", "--kind", "mentions").stdout
 
     assert "mentions:" in out and "0 corrections" in out
-    assert (tmp_path / "models" / "mentions.joblib").exists()
-    assert not (tmp_path / "models" / "pqrsdf.joblib").exists()
+    assert (tmp_path / "models" / "mentions.pickle").exists()
+    assert not (tmp_path / "models" / "pqrsdf.pickle").exists()
 
 
 def test_mentions_list_is_empty_json_on_a_new_store(deployment_factory, tmp_path):
