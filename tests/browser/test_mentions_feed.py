@@ -33,6 +33,8 @@ def feed(
             root / "site",
             f"sqlite:///{root / 'v.db'}",
             redis_server.url,
+            # Its own queue: the package's other site runs its workers on the same Redis.
+            queue__namespace="feed",
             worker__processes="1",
             worker__reconcile_every_seconds="1",
             mentions__refresh_seconds="1",
