@@ -47,7 +47,11 @@ def run(args: argparse.Namespace, work: Path) -> None:
     with FakeX() as fake:
         for n in range(args.mentions):
             author = fake.add_user(f"ciudadano{n}", f"Ciudadano {n}")
-            fake.add_mention(author, f"Solicito información sobre mi inscripción número {n}")
+            fake.add_mention(
+                author,
+                f"@ServiciodEmpleo tengo bloqueada la cuenta del SISE, solicito que me la "
+                f"desbloqueen. Inscripción {n}",
+            )
         print(f"{args.mentions} mentions waiting in the fake X")
         with fresh_store(args.backend, work) as store_url:
             env = x_env(base_env(f"bench-x-{uuid.uuid4().hex[:6]}", 2, 8), fake)

@@ -90,6 +90,19 @@ DECISIVE_RULES: tuple[tuple[str, str, str], ...] = (
     ("denuncia", "denuncia", r"\b(denuncio|denunciamos|quiero denunciar|presento denuncia)\b"),
     ("felicito", "felicitacion", r"\b(felicito|felicitamos|quiero felicitar|deseo felicitar)\b"),
     ("derecho_de_peticion", ANY_REQUEST, r"\bderecho (fundamental )?de peticion\b"),
+    # The citizen names the type, as if choosing it in the form ("quiero poner una queja").
+    (
+        "queja_declarada",
+        "queja",
+        r"\b(pongo|presento|interpongo|radico|quiero (poner|presentar|interponer|radicar)"
+        r"|deseo (presentar|poner|interponer))( una| mi)? queja\b",
+    ),
+    (
+        "reclamo_declarado",
+        "reclamo",
+        r"\b(pongo|presento|interpongo|radico|quiero (poner|presentar|interponer|radicar|hacer)"
+        r"|deseo (presentar|poner|interponer|hacer))( un| mi)? reclamo\b",
+    ),
 )
 DEFAULT_RULES: tuple[Rule, ...] = tuple(Rule.of(*rule) for rule in DECISIVE_RULES)
 # Below this confidence a person checks the type (a setting: classifier.review_below).
@@ -97,6 +110,8 @@ REVIEW_BELOW = 0.3
 # A message the model thinks is no request, less sure than this, is presumed a request
 # (a setting: classifier.presume_request_below).
 PRESUME_BELOW = 0.3
+# How sure the model must be to call a text that asks for something no request.
+MATTER_SURE = 0.5
 _WORDLESS = re.compile(r"^[^a-z0-9ñ]*$")
 # Words that name a matter of the service or ask for something: a text with one of them
 # is not "empty", however short (on folded text).
@@ -118,6 +133,14 @@ class Item:
     auto_submitted: bool = False
     # An attachment may be the whole request (a scanned letter with an empty body).
     has_attachments: bool = False
+    # Sent through a channel whose only use is filing a request (the web form): chatter
+    # or an empty-looking text there is still a request, for review.
+    deliberate: bool = False
+
+
+# What a message that carries an attachment or was filed on purpose cannot be: its words
+# may say little, but the citizen meant to file something.
+_PRESUMED_WHEN_MEANT = ("comentario", "vacio")
 
 
 def classify(
@@ -171,7 +194,14 @@ def classify_many(
             results.append(Classification(rule.decides, 0.9, (f"rule:{rule.name}:{words}",)))
         else:
             text = _model_text(items[index])
-            results.append(_by_model(predicted[index], text, hit, review_below, presume_below))
+            decided = _by_model(predicted[index], text, hit, review_below, presume_below)
+            if decided.type in _PRESUMED_WHEN_MEANT and (
+                items[index].has_attachments or items[index].deliberate
+            ):
+                why = "presumed:attachment" if items[index].has_attachments else "presumed:form"
+                scores = predicted[index].scores
+                decided = _request_type(scores, (*decided.features, why, "presumed:request"), 1.0)
+            results.append(decided)
     return results
 
 
@@ -187,9 +217,12 @@ def _by_model(
         return _request_type(
             prediction.scores, (f"rule:{hit[0].name}:{hit[1]}", *features), review_below
         )
-    if prediction.label == "vacio" and _MATTER.search(fold(prediction_text)):
-        # Short is not empty: "olvidé mi clave del SISE" names a matter of the service.
-        return _request_type(prediction.scores, (*features, "matter:not_empty"), 1.0)
+    # Words that ask for something or name a matter of the service ("solicito ayuda",
+    # "olvidé mi clave del SISE"): short is not empty, and only a sure model may call it
+    # chatter or a machine's reply.
+    doubted = prediction.label == "vacio" or prediction.confidence < MATTER_SURE
+    if prediction.label not in REQUEST_TYPES and doubted and _MATTER.search(fold(prediction_text)):
+        return _request_type(prediction.scores, (*features, "matter:asks"), 1.0)
     if prediction.label in REQUEST_TYPES:
         review = prediction.confidence < review_below
         return Classification(prediction.label, prediction.confidence, features, review)

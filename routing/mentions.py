@@ -12,11 +12,11 @@ to the entity and go to the PQRSDF classifier directly; they appear in the feed 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ventanilla.routing.classify import Classification
+from ventanilla.routing.classify import PRESUME_BELOW, Classification
 from ventanilla.routing.types import REQUEST_TYPES
 
 if TYPE_CHECKING:
@@ -77,6 +77,9 @@ def public_decision(decision: Classification, mention: MentionClass) -> Classifi
         return Classification("peticion", mention.confidence, features, review=True)
     if decision.type in REQUEST_TYPES and decided_by_rule(decision):
         return decision
+    if decision.type in REQUEST_TYPES and mention.confidence < PRESUME_BELOW:
+        # The mentions model is unsure and the PQRSDF model reads a request: presume one.
+        return replace(decision, features=(*decision.features, "presumed:request"), review=True)
     features = (f"mention:{mention.klass}", *mention.features)
     return Classification("comentario", mention.confidence, features)
 

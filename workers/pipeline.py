@@ -180,6 +180,7 @@ def read(messages: list[MessageFacts], attached: set[int]) -> dict[int, Reading]
             m.requested_type,
             bool(machine_sent(m.channel, m.sender, m.flags, own_address)),
             m.id in attached,
+            deliberate=m.channel == "web",
         )
         for m in messages
     ]

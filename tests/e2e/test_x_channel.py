@@ -113,7 +113,11 @@ def test_a_reply_to_our_public_reply_follows_up_its_case(x_deployment, fake):
 def test_poller_killed_mid_backlog_stores_and_acknowledges_each_mention_once(x_deployment, fake):
     total = 400
     mentions = [
-        fake.add_mention(fake.add_user(f"ciudadano{n}"), f"Solicito información del trámite {n}")
+        fake.add_mention(
+            fake.add_user(f"ciudadano{n}"),
+            f"@ServiciodEmpleo tengo bloqueada la cuenta del SISE hace una semana, solicito "
+            f"que me la desbloqueen. Trámite {n}",
+        )
         for n in range(total)
     ]
     x_deployment.env["VENTANILLA_X__FETCH_BATCH"] = "5"

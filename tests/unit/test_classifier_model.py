@@ -172,5 +172,24 @@ def test_a_short_text_that_names_a_matter_of_the_service_is_never_empty() -> Non
     result = classify("olvidé mi contraseña", model=small)
 
     assert result.type == "peticion" and result.review
-    assert "matter:not_empty" in result.features
+    assert "matter:asks" in result.features
     assert classify("hola buenas", model=small).type == "vacio"
+
+
+@pytest.mark.parametrize(
+    "item",
+    [Item("jajaja buenisimo ese video", deliberate=True), Item("ok gracias", has_attachments=True)],
+)
+def test_a_form_submission_or_an_attachment_is_never_dismissed_as_chatter(
+    model: TextModel, item: Item
+) -> None:
+    [result] = classify_many([item], model=model)
+
+    assert result.type in ("peticion", "reclamo") and result.review
+    assert "presumed:request" in result.features
+
+
+def test_spam_through_the_form_is_still_spam(model: TextModel) -> None:
+    [result] = classify_many([Item("https://casino.example/promo", deliberate=True)], model=model)
+
+    assert result.type == "spam"

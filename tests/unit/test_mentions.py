@@ -32,6 +32,8 @@ CHATTER = Classification("comentario", 0.8, ("model:w:jaja",))
         (QUEJA, MentionClass("elogio", 0.9), "comentario", False),
         # an explicit decisive rule makes it a request whatever the feed class
         (RULED, MentionClass("queja_publica", 0.9), "denuncia", False),
+        # the mentions model unsure, the PQRSDF model reads a request: presumed, reviewed
+        (QUEJA, MentionClass("prensa", 0.2), "queja", True),
         # no mentions model: the PQRSDF classifier alone decides
         (QUEJA, mention_classes(["x"], None)[0], "queja", False),
     ],
