@@ -1,0 +1,99 @@
+"""How alike two texts are: word shingles, MinHash signatures, LSH band keys (no I/O).
+
+A text is folded (routing/text.py) and cut into overlapping runs of three words
+(shingles); two texts are as alike as the Jaccard index of their shingle sets. A MinHash
+signature (datasketch, 64 permutations) estimates that index from 256 bytes, and its
+band keys (8 bands of 4 values) are what the store indexes: two texts of Jaccard 0.8
+share a band key with probability 0.985, of 0.5 with 0.40, of 0.2 with 0.013
+(1 - (1 - J^4)^8), so a lookup reads only the few cases that may be alike.
+
+The parameters are part of the persisted index: changing them makes every stored
+signature and band key meaningless (bump INDEX_VERSION and re-index).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+from datasketch import MinHash
+
+from ventanilla.routing.text import fold
+
+INDEX_VERSION: Final = 1
+SHINGLE_WORDS: Final = 3
+NUM_PERM: Final = 64
+BANDS: Final = 8
+BAND_ROWS: Final = 4
+SEED: Final = 1755  # Ley 1755 de 2015: any fixed seed, so signatures compare across runs
+SCHEME: Final = "affine32"  # 32-bit values: 4 bytes each in the store
+SIGNATURE_BYTES: Final = NUM_PERM * 4
+
+# Generated once: building the permutations is most of the cost of a MinHash.
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the store keeps of a text to find it again: its signature and band keys."""
+
+    signature: bytes
+    bands: tuple[int, ...]
+
+
+def shingles(text: str) -> frozenset[str]:
+    """Runs of three folded words; a text of fewer words is one shingle."""
+    words = fold(text).split()
+    if len(words) <= SHINGLE_WORDS:
+        return frozenset([" ".join(words)]) if words else frozenset()
+    return frozenset(
+        " ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)
+    )
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """The exact Jaccard index of two shingle sets (0 when both are empty)."""
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
+
+
+def signature(shingle_set: frozenset[str]) -> bytes:
+    """The MinHash signature of a shingle set: NUM_PERM 32-bit values, little-endian."""
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_PERMUTATIONS)
+    minhash.update_batch([shingle.encode() for shingle in shingle_set])
+    return np.asarray(minhash.hashvalues, dtype="<u4").tobytes()
+
+
+def band_keys(sig: bytes) -> tuple[int, ...]:
+    """One signed 64-bit key per band: equal keys mean the band's values are all equal."""
+    width = BAND_ROWS * 4
+    return tuple(
+        int.from_bytes(
+            hashlib.blake2b(
+                bytes([band]) + sig[band * width : (band + 1) * width], digest_size=8
+            ).digest(),
+            "big",
+            signed=True,
+        )
+        for band in range(BANDS)
+    )
+
+
+def fingerprint(text: str) -> Fingerprint | None:
+    """The signature and band keys of a text; None when it has no words."""
+    shingle_set = shingles(text)
+    if not shingle_set:
+        return None
+    sig = signature(shingle_set)
+    return Fingerprint(sig, band_keys(sig))
+
+
+def estimated_jaccard(a: bytes, b: bytes) -> float:
+    """The Jaccard index two signatures estimate (the share of equal values)."""
+    left = np.frombuffer(a, dtype="<u4")
+    right = np.frombuffer(b, dtype="<u4")
+    if left.shape != right.shape:
+        raise ValueError(f"signatures of {left.size} and {right.size} values do not compare")
+    return float(np.count_nonzero(left == right)) / left.size
