@@ -87,7 +87,7 @@ class DedupeSettings(Section):
 
     # A request is a duplicate of a live case of the same person filed this many days back...
     window_days: int = Field(30, ge=1, le=3650)
-    # ...when the Jaccard index of their words (3-word shingles) is at least this. Below
+    # ...when the Jaccard index of their words (2-word shingles) is at least this. Below
     # 0.5 different requests of one person would be taken for one.
     near_duplicate_threshold: float = Field(0.8, ge=0.5, le=1.0)
     # Art. 22: more than this many different petitioners with analogous petitions...

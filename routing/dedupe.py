@@ -3,7 +3,8 @@
 The rule (README, "Duplicates"): a message is a duplicate of a live case when
 1. the same person wrote both (their identities linked across channels, store/identity.py);
 2. the case was filed within `dedupe.window_days`; and
-3. the citizen's own words (quoted replies and signatures stripped) are near-identical:
+3. the citizen's own words (quoted replies, the greeting and the sign-off stripped) are
+   near-identical:
    the Jaccard index of their word shingles is at least `dedupe.near_duplicate_threshold`.
 Two guards keep different requests apart even when their words are alike:
 - figures that change (a year, an amount, an id: "certificado de 2024" and "… de 2025")
@@ -24,7 +25,7 @@ from datetime import datetime, timedelta
 
 from ventanilla.routing.identity import speaks_for_another
 from ventanilla.routing.similarity import jaccard, shingles
-from ventanilla.routing.text import fold, strip_quoted
+from ventanilla.routing.text import fold, request_words
 
 DEFAULT_WINDOW_DAYS = 30
 # Candidates whose signatures estimate this much less than the threshold are not read:
@@ -49,8 +50,8 @@ def window_start(now: datetime, days: int = DEFAULT_WINDOW_DAYS) -> datetime:
 
 
 def comparable_text(text: str) -> str:
-    """The words dedupe compares: the citizen's own (quotes and signature stripped)."""
-    return strip_quoted(text)
+    """The words dedupe compares: the citizen's own, without quotes, greeting, sign-off."""
+    return request_words(text)
 
 
 def figures(text: str) -> frozenset[str]:

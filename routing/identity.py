@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from ventanilla.routing.text import fold, strip_quoted
+from ventanilla.routing.text import closing_start, fold, strip_quoted
 
 KINDS = ("email", "phone", "telegram", "x", "cedula")
 PHONE_CHANNELS = ("sms", "whatsapp", "voice")
@@ -123,10 +123,6 @@ _SIGNATURE = re.compile(
     rf"^(?:[a-zñ]+\s+){{0,5}}{_DOCUMENT}[\s.:]*{_NUMBER_LABEL}{_NUMBER}"
     r"(?:\s+de\s+[a-zñ .]{2,30})?\.?$"
 )
-_CLOSING = re.compile(
-    r"^(?:atentamente|cordialmente|gracias|muchas gracias|saludos|cordial saludo|att|atte|"
-    r"firma|agradezco su atencion)\b"
-)
 SIGNATURE_LINES = 3
 
 # Writing for someone else: a lawyer, a representative, a relative, a guardian.
@@ -176,13 +172,10 @@ def own_cedula(text: str) -> str:
 
 def _signature_lines(lines: list[str]) -> set[int]:
     """The last lines, when a closing ("Atentamente", "Gracias") comes just before them."""
-    last = range(max(0, len(lines) - SIGNATURE_LINES), len(lines))
-    closing = [
-        n
-        for n in range(max(0, len(lines) - SIGNATURE_LINES - 1), len(lines))
-        if _CLOSING.match(lines[n])
-    ]
-    return {n for n in last if closing and n > closing[0]} if closing else set()
+    start = closing_start(lines)
+    if start is None:
+        return set()
+    return {n for n in range(max(0, len(lines) - SIGNATURE_LINES), len(lines)) if n > start}
 
 
 _IDENTIFIED_WITH = re.compile(r"\b(?:identificad[oa]\s+con|portador[a]?\s+de|con)\s+(?:la\s+)?$")

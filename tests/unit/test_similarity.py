@@ -30,13 +30,13 @@ REQUEST = (
         ("", set()),
         ("   ", set()),
         ("Hola", {"hola"}),
-        ("Quiero una cita", {"quiero una cita"}),
-        ("Quiero una cita hoy", {"quiero una cita", "una cita hoy"}),
+        ("Una cita", {"una cita"}),
+        ("Quiero una cita", {"quiero una", "una cita"}),
         # Folded: case, accents and punctuation do not make another shingle.
-        ("PETICIÓN, de información!", {"peticion de informacion"}),
+        ("PETICIÓN, de información!", {"peticion de", "de informacion"}),
     ],
 )
-def test_shingles_are_runs_of_three_folded_words(text: str, expected: set[str]) -> None:
+def test_shingles_are_runs_of_two_folded_words(text: str, expected: set[str]) -> None:
     assert shingles(text) == expected
 
 
