@@ -23,8 +23,8 @@ import hashlib
 import re
 from datetime import datetime, timedelta
 
-from ventanilla.routing.identity import speaks_for_another
-from ventanilla.routing.similarity import jaccard, shingles
+from ventanilla.routing.identity import folded_speaks_for_another
+from ventanilla.routing.similarity import folded_shingles, jaccard
 from ventanilla.routing.text import fold, request_words
 
 DEFAULT_WINDOW_DAYS = 30
@@ -66,17 +66,25 @@ def figures_changed(a: str, b: str) -> bool:
     return bool(left - right) and bool(right - left)
 
 
+def comparable_folded(text: str) -> str:
+    """`comparable_text`, folded: what `same_folded_request` takes."""
+    return fold(comparable_text(text))
+
+
 def same_request(new_text: str, old_text: str, threshold: float) -> float | None:
     """How alike two texts of one person are when they are the same request, else None."""
-    new_own, old_own = comparable_text(new_text), comparable_text(old_text)
-    new_folded, old_folded = fold(new_own), fold(old_own)
+    return same_folded_request(comparable_folded(new_text), comparable_folded(old_text), threshold)
+
+
+def same_folded_request(new_folded: str, old_folded: str, threshold: float) -> float | None:
+    """`same_request` of two texts already made comparable and folded."""
     if not new_folded or not old_folded:
         return None
     if new_folded == old_folded:
         return 1.0
-    if speaks_for_another(new_own) or speaks_for_another(old_own):
+    if folded_speaks_for_another(new_folded) or folded_speaks_for_another(old_folded):
         return None
     if figures_changed(new_folded, old_folded):
         return None
-    alike = jaccard(shingles(new_folded), shingles(old_folded))
+    alike = jaccard(folded_shingles(new_folded), folded_shingles(old_folded))
     return alike if alike >= threshold else None

@@ -109,6 +109,7 @@ _NUMBER = r"(?P<number>\d{1,3}(?:[. ]\d{3}){1,3}|\d{6,10})(?![\d]|\.\d)"
 _CEDULA = re.compile(
     rf"(?<![a-z0-9ñ])(?P<document>{_DOCUMENT})[\s.:]*(?:es\s+(?:el\s+)?)?{_NUMBER_LABEL}{_NUMBER}"
 )
+_DIGITS = re.compile(r"\d{3}")
 _POSSESSIVE = re.compile(r"\bmi\s+(?:numero\s+de\s+)?$")
 # First-person openings of a self-identification, and who else could be its subject.
 _FIRST_PERSON = re.compile(r"\b(?:yo|suscrit[oa]|me\s+identifico|mi\s+nombre\s+es)\b")
@@ -143,16 +144,21 @@ _ON_BEHALF = re.compile(
 
 def speaks_for_another(text: str) -> bool:
     """Whether the writer says they write for someone else (lawyer, relative, guardian)."""
-    return bool(_ON_BEHALF.search(fold(text)))
+    return folded_speaks_for_another(fold(text))
+
+
+def folded_speaks_for_another(folded: str) -> bool:
+    """`speaks_for_another` of a text already folded (routing.text.fold)."""
+    return bool(_ON_BEHALF.search(folded))
 
 
 def own_cedula(text: str) -> str:
     """The cédula number the writer gives as their own (digits only), or ""."""
-    own = strip_quoted(text)
-    if speaks_for_another(own):
+    if not _DIGITS.search(text):
+        return ""  # most messages: no number at all
+    lines = [folded for line in strip_quoted(text).splitlines() if (folded := fold(line))]
+    if _ON_BEHALF.search("\n".join(lines)):
         return ""
-    lines = [fold(line) for line in own.splitlines()]
-    lines = [line for line in lines if line]
     signature = _signature_lines(lines)
     numbers: set[str] = set()
     for index, line in enumerate(lines):

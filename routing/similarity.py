@@ -47,7 +47,12 @@ class Fingerprint:
 
 def shingles(text: str) -> frozenset[str]:
     """Runs of two folded words; a one-word text is one shingle."""
-    words = fold(text).split()
+    return folded_shingles(fold(text))
+
+
+def folded_shingles(folded: str) -> frozenset[str]:
+    """`shingles` of a text already folded (routing.text.fold)."""
+    words = folded.split()
     if len(words) <= SHINGLE_WORDS:
         return frozenset([" ".join(words)]) if words else frozenset()
     return frozenset(
@@ -85,7 +90,12 @@ def band_keys(sig: bytes) -> tuple[int, ...]:
 
 def fingerprint(text: str) -> Fingerprint | None:
     """The signature and band keys of a text; None when it has no words."""
-    shingle_set = shingles(text)
+    return folded_fingerprint(fold(text))
+
+
+def folded_fingerprint(folded: str) -> Fingerprint | None:
+    """`fingerprint` of a text already folded (routing.text.fold)."""
+    shingle_set = folded_shingles(folded)
     if not shingle_set:
         return None
     sig = signature(shingle_set)

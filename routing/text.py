@@ -73,7 +73,7 @@ def closing_start(lines: list[str]) -> int | None:
     """The index of the line that opens the sign-off, among the last lines, or None."""
     filled = [n for n, line in enumerate(lines) if line.strip()]
     for n in filled[-CLOSING_LINES - 1 :]:
-        if _CLOSING.match(fold(lines[n])):
+        if _CLOSING.match(fold(lines[n][:40])):  # the closing words open the line
             return n
     return None
 

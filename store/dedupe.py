@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, union_all, update
+from sqlalchemy import bindparam, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from ventanilla.routing.petitions import Grouping
@@ -133,21 +134,38 @@ def case_texts(session: Session, case_ids: Collection[int]) -> dict[int, str]:
 
 
 def band_neighbours(session: Session, bands: Collection[int]) -> dict[int, list[int]]:
-    """For each band key, the most recent cases (at most PER_BAND) that have it."""
+    """For each band key, the most recent cases (at most PER_BAND) that have it.
+
+    One statement, each key read from the primary key's index and cut at PER_BAND:
+    PostgreSQL joins the keys laterally; SQLite reads them as a UNION ALL of per-key
+    LIMITs (built as text: composing hundreds of subqueries costs more than the query).
+    """
     keys = sorted(set(bands))
     if not keys:
         return {}
-    per_key = [
-        select(BANDS.c.band, BANDS.c.case_id)
-        .where(BANDS.c.band == key)
-        .order_by(BANDS.c.case_id.desc())
-        .limit(PER_BAND)
-        .subquery()
-        for key in keys
-    ]
-    statement = union_all(*(select(sub.c.band, sub.c.case_id) for sub in per_key))
+    if session.get_bind().dialect.name == "postgresql":
+        statement = text(
+            "SELECT k.band, c.case_id FROM unnest(CAST(:keys AS bigint[])) AS k(band)"
+            " CROSS JOIN LATERAL (SELECT case_id FROM dedupe_bands WHERE band = k.band"
+            f" ORDER BY case_id DESC LIMIT {PER_BAND}) AS c"
+        )
+        return _by_band(session.execute(statement, {"keys": keys}))
+    one = (
+        "SELECT * FROM (SELECT band, case_id FROM dedupe_bands WHERE band = :k{n}"
+        f" ORDER BY case_id DESC LIMIT {PER_BAND})"
+    )
     found: dict[int, list[int]] = {}
-    for band, case_id in session.execute(statement):
+    # SQLite allows 500 terms in a compound SELECT.
+    for start in range(0, len(keys), 400):
+        part = keys[start : start + 400]
+        statement = text(" UNION ALL ".join(one.format(n=n) for n in range(len(part))))
+        found |= _by_band(session.execute(statement, {f"k{n}": k for n, k in enumerate(part)}))
+    return found
+
+
+def _by_band(rows: Iterable[Any]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for band, case_id in rows:
         found.setdefault(band, []).append(case_id)
     return found
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import bindparam, insert, or_, select, tuple_, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ventanilla.routing.identity import Identity
@@ -78,14 +78,16 @@ def _person_node(person_id: int) -> Identity:
 
 
 def _owners(session: Session, identities: Sequence[Identity]) -> dict[Identity, int]:
+    # Kinds and values apart (the unique index leads with kind); exact pairs kept below.
+    wanted = set(identities)
     rows = session.execute(
         select(IDENTITIES.c.kind, IDENTITIES.c.value, IDENTITIES.c.person_id).where(
-            tuple_(IDENTITIES.c.kind, IDENTITIES.c.value).in_(
-                [(identity.kind, identity.value) for identity in identities]
-            )
+            IDENTITIES.c.kind.in_(sorted({i.kind for i in wanted})),
+            IDENTITIES.c.value.in_(sorted({i.value for i in wanted})),
         )
     )
-    return {Identity(row.kind, row.value): row.person_id for row in rows}
+    found = {Identity(row.kind, row.value): row.person_id for row in rows}
+    return {identity: person for identity, person in found.items() if identity in wanted}
 
 
 def _connected(messages: Iterable[Sequence[Identity]]) -> list[list[Identity]]:
@@ -142,6 +144,8 @@ def _add_identities(
         )
     }
     taken = [identity for identity in missing if identity not in inserted]
+    if not taken:
+        return
     for identity, theirs in _owners(session, taken).items():
         ours = person_of[identity]
         if ours != theirs:

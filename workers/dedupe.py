@@ -19,10 +19,15 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from ventanilla.routing.acknowledgements import AckPlan
-from ventanilla.routing.dedupe import ESTIMATE_MARGIN, comparable_text, same_request, window_start
+from ventanilla.routing.dedupe import (
+    ESTIMATE_MARGIN,
+    comparable_folded,
+    same_folded_request,
+    window_start,
+)
 from ventanilla.routing.identity import Identity, identities_of
 from ventanilla.routing.petitions import Petition, grouping, petitioner
-from ventanilla.routing.similarity import Fingerprint, estimated_jaccard, fingerprint
+from ventanilla.routing.similarity import Fingerprint, estimated_jaccard, folded_fingerprint
 from ventanilla.settings import DedupeSettings
 from ventanilla.store import dedupe as index
 from ventanilla.store.identity import link_persons
@@ -38,6 +43,8 @@ class Marks:
 
     identities: tuple[Identity, ...]
     fingerprint: Fingerprint | None
+    # The words compared, folded (routing.dedupe.comparable_folded).
+    folded: str = ""
 
 
 def marks(messages: Sequence[MessageFacts], region: str) -> dict[int, Marks]:
@@ -45,6 +52,7 @@ def marks(messages: Sequence[MessageFacts], region: str) -> dict[int, Marks]:
     for message in messages:
         # A voice mail without its transcription has no words of the citizen to compare.
         words = "" if message.flags.get("awaiting_transcription") else message.text
+        folded = comparable_folded(words)
         found[message.id] = Marks(
             identities_of(
                 message.channel,
@@ -54,7 +62,8 @@ def marks(messages: Sequence[MessageFacts], region: str) -> dict[int, Marks]:
                 text=words,
                 region=region,
             ),
-            fingerprint(comparable_text(words)) if words.strip() else None,
+            folded_fingerprint(folded) if folded else None,
+            folded,
         )
     return found
 
@@ -103,10 +112,10 @@ class BatchDedupe:
         texts = index.case_texts(session, {p.case.id for found in worth.values() for p in found})
         for message_id, found in worth.items():
             best: tuple[float, CaseFacts] | None = None
+            mine = self.marked[message_id].folded
             for prior in found:
-                alike = same_request(
-                    self.messages[message_id].text, texts[prior.case.id], threshold
-                )
+                theirs = comparable_folded(texts[prior.case.id])
+                alike = same_folded_request(mine, theirs, threshold)
                 if alike is not None and (best is None or alike > best[0]):
                     best = (alike, prior.case)
             if best is not None:
@@ -121,8 +130,9 @@ class BatchDedupe:
         if person is None or self.marked[message.id].fingerprint is None:
             return None
         threshold = self.settings.near_duplicate_threshold
+        mine = self.marked[message.id].folded
         for position, earlier in self.filing.get(person, []):
-            alike = same_request(message.text, earlier.text, threshold)
+            alike = same_folded_request(mine, self.marked[earlier.id].folded, threshold)
             if alike is not None:
                 return position, _why(alike)
         return None
