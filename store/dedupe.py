@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from ventanilla.routing.petitions import Grouping
 from ventanilla.routing.similarity import Fingerprint
-from ventanilla.store.audit import audit_rows
+from ventanilla.store.audit import audit_rows, record
 from ventanilla.store.engine import dialect_insert
 from ventanilla.store.pipeline import CASE_COLUMNS, CASES, MESSAGES, CaseFacts
 from ventanilla.store.schema import DedupeBand, DedupeSignature, Person, PetitionGroup, utcnow
@@ -205,34 +205,14 @@ def apply_grouping(session: Session, grouping: Grouping, label: str) -> int:
             insert(GROUPS).values(label=label[:200], created_at=utcnow()).returning(GROUPS.c.id)
         )
         assert group_id is not None
-        audit_rows(
-            session,
-            [
-                {
-                    "entity": "petition_group",
-                    "entity_id": group_id,
-                    "action": "created",
-                    "detail": {"cases": len(grouping.members)},
-                }
-            ],
-        )
+        record(session, "petition_group", group_id, "created", cases=len(grouping.members))
     if grouping.absorbed:
         session.execute(
             update(CASES)
             .where(CASES.c.group_id.in_(list(grouping.absorbed)))
             .values(group_id=group_id)
         )
-        audit_rows(
-            session,
-            [
-                {
-                    "entity": "petition_group",
-                    "entity_id": group_id,
-                    "action": "merged",
-                    "detail": {"merged": list(grouping.absorbed)},
-                }
-            ],
-        )
+        record(session, "petition_group", group_id, "merged", merged=list(grouping.absorbed))
     if grouping.members:
         session.execute(
             update(CASES).where(CASES.c.id.in_(list(grouping.members))).values(group_id=group_id)

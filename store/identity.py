@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ventanilla.routing.identity import Identity
-from ventanilla.store.audit import audit_rows
+from ventanilla.store.audit import record
 from ventanilla.store.engine import dialect_insert
 from ventanilla.store.locks import lock_keys
 from ventanilla.store.pipeline import CASES, MESSAGES
@@ -168,20 +168,9 @@ def merge_persons(
         .where(or_(PERSONS.c.id.in_(merged), PERSONS.c.merged_into_id.in_(merged)))
         .values(merged_into_id=into)
     )
-    audit_rows(
-        session,
-        [
-            {
-                "entity": "person",
-                "entity_id": into,
-                "action": "merged",
-                "detail": {
-                    "merged": merged,
-                    # The kinds that proved it, never the values (personal data).
-                    "shared": sorted({identity.kind for identity in shared}),
-                },
-            }
-        ],
+    # The kinds that proved it, never the values (personal data).
+    record(
+        session, "person", into, "merged", merged=merged, shared=sorted({i.kind for i in shared})
     )
 
 
