@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from ventanilla.logs import log
 from ventanilla.routing.acknowledgements import AckPlan
 from ventanilla.routing.dedupe import (
     ESTIMATE_MARGIN,
@@ -196,6 +197,13 @@ class BatchDedupe:
             return
         first = min([me, *analogous], key=lambda member: member.case_id)
         group_id = index.apply_grouping(session, decision, first.radicado)
+        log.info(
+            "petition_grouped",
+            group_id=group_id,
+            case_id=case_id,
+            cases=len(decision.members),
+            new_group=decision.group_id is None,
+        )
         for member_id, member in list(members.items()):
             if member_id in decision.members or member.group_id in decision.absorbed:
                 members[member_id] = index.Member(
