@@ -12,7 +12,7 @@ so the index stays as built; the CPU part before the transaction (identities and
 `workers.dedupe.marks`) is timed apart.
 
     .venv/bin/python bench/dedupe_lookup.py [--cases 1000000] [--lookups 2000]
-        [--backend sqlite|postgresql] [--keep PATH]
+        [--backend sqlite|postgresql] [--keep PATH [--reuse]]
 """
 
 from __future__ import annotations
@@ -284,7 +284,14 @@ def percentile(values: list[float], q: float) -> float:
 def store_size(db: Any, path: Path | None) -> str:
     if path is not None:
         total = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
-        return f"{total / 2**30:.2f} GiB"
+        with db.engine.connect() as connection:
+            index_size = connection.execute(
+                text(
+                    "SELECT sum(pgsize) FROM dbstat"
+                    " WHERE name IN ('dedupe_bands', 'dedupe_signatures')"
+                )
+            ).scalar()
+        return f"{total / 2**30:.2f} GiB (index tables {index_size / 2**30:.2f} GiB)"
     with db.engine.connect() as connection:
         size = connection.execute(text("SELECT pg_database_size(current_database())")).scalar()
         index_size = connection.execute(
@@ -302,6 +309,9 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=2000)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--keep", type=Path, help="SQLite file to build (kept afterwards)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --keep: time lookups on the file as it is"
+    )
     args = parser.parse_args()
     os.environ.pop("VENTANILLA_SETTINGS", None)
     from ventanilla.store.engine import Database
@@ -320,10 +330,14 @@ def main() -> None:
         url = f"{url}/{pg_name}"
     db = Database(url)
     try:
-        db.upgrade()
-        print(f"building: {args.cases:,} cases on {args.backend}", file=sys.stderr)
-        seconds = build(db, args.cases)
-        print(f"index built in {seconds:.0f} s; store {store_size(db, path)}")
+        if args.reuse and args.keep:
+            print(f"{args.cases:,} cases indexed before; store {store_size(db, path)}")
+        else:
+            db.upgrade()
+            print(f"building: {args.cases:,} cases on {args.backend}", file=sys.stderr)
+            seconds = build(db, args.cases)
+            print(f"index built in {seconds:.0f} s; store {store_size(db, path)}")
+        print(f"resident memory before the lookups: {memory('VmRSS')}")
         messages = new_messages(db, args.cases, args.lookups)
         for size in (1, BATCH):
             cpu, store, found = [], [], 0
