@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Final
+from functools import lru_cache
+from typing import Any, Final
 
 import numpy as np
-from datasketch import MinHash
 
 from ventanilla.routing.text import fold
 
@@ -33,8 +33,15 @@ SEED: Final = 1755  # Ley 1755 de 2015: any fixed seed, so signatures compare ac
 SCHEME: Final = "affine32"  # 32-bit values: 4 bytes each in the store
 SIGNATURE_BYTES: Final = NUM_PERM * 4
 
-# Generated once: building the permutations is most of the cost of a MinHash.
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+@lru_cache(maxsize=1)
+def _minhash() -> tuple[Any, Any]:
+    """datasketch's MinHash and our permutations, made once. Imported here, not at the
+    top: datasketch brings scipy (0.7 s and 50 MiB), which only the workers need, not the
+    web app or the poller that import the pipeline to enqueue."""
+    from datasketch import MinHash
+
+    return MinHash, MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,8 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 def signature(shingle_set: frozenset[str]) -> bytes:
     """The MinHash signature of a shingle set: NUM_PERM 32-bit values, little-endian."""
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_PERMUTATIONS)
+    minhash_class, permutations = _minhash()
+    minhash = minhash_class(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=permutations)
     minhash.update_batch([shingle.encode() for shingle in shingle_set])
     return np.asarray(minhash.hashvalues, dtype="<u4").tobytes()
 
@@ -109,3 +117,12 @@ def estimated_jaccard(a: bytes, b: bytes) -> float:
     if left.shape != right.shape:
         raise ValueError(f"signatures of {left.size} and {right.size} values do not compare")
     return float(np.count_nonzero(left == right)) / left.size
+
+
+def estimated_jaccards(sig: bytes, others: list[bytes]) -> list[float]:
+    """`estimated_jaccard` of one signature against many, in one vectorised comparison."""
+    if not others:
+        return []
+    mine = np.frombuffer(sig, dtype="<u4")
+    theirs = np.frombuffer(b"".join(others), dtype="<u4").reshape(len(others), mine.size)
+    return [float(share) for share in np.count_nonzero(theirs == mine, axis=1) / mine.size]

@@ -28,7 +28,7 @@ from ventanilla.routing.dedupe import (
 )
 from ventanilla.routing.identity import Identity, identities_of
 from ventanilla.routing.petitions import Petition, grouping, petitioner
-from ventanilla.routing.similarity import Fingerprint, estimated_jaccard, folded_fingerprint
+from ventanilla.routing.similarity import Fingerprint, estimated_jaccards, folded_fingerprint
 from ventanilla.settings import DedupeSettings
 from ventanilla.store import dedupe as index
 from ventanilla.store.identity import link_persons
@@ -104,11 +104,12 @@ class BatchDedupe:
             printed = self.marked[message_id].fingerprint
             if printed is None:
                 continue
+            theirs = priors.get(person, [])
+            alike = estimated_jaccards(printed.signature, [prior.signature for prior in theirs])
             worth[message_id] = [
                 prior
-                for prior in priors.get(person, [])
-                if estimated_jaccard(printed.signature, prior.signature)
-                >= threshold - ESTIMATE_MARGIN
+                for prior, share in zip(theirs, alike, strict=True)
+                if share >= threshold - ESTIMATE_MARGIN
             ]
         texts = index.case_texts(session, {p.case.id for found in worth.values() for p in found})
         for message_id, found in worth.items():
@@ -183,10 +184,10 @@ class BatchDedupe:
         if me is None:
             return
         threshold = self.settings.mass_petition_threshold
+        found = [members[c] for c in sorted(candidates) if c in members]
+        alike = estimated_jaccards(me.signature, [member.signature for member in found])
         analogous = [
-            members[c]
-            for c in sorted(candidates)
-            if c in members and estimated_jaccard(me.signature, members[c].signature) >= threshold
+            member for member, share in zip(found, alike, strict=True) if share >= threshold
         ]
         decision = grouping(
             _petition(me),

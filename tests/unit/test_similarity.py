@@ -12,6 +12,7 @@ from ventanilla.routing.similarity import (
     SIGNATURE_BYTES,
     band_keys,
     estimated_jaccard,
+    estimated_jaccards,
     fingerprint,
     jaccard,
     shingles,
@@ -237,3 +238,13 @@ def test_cases_without_a_known_person_count_each_as_a_petitioner() -> None:
     anonymous = [Petition(n, petitioner(None, n)) for n in range(1, 11)]
 
     assert grouping(Petition(100, petitioner(None, 100)), anonymous, 10) is not None
+
+
+def test_estimated_jaccards_is_estimated_jaccard_against_each() -> None:
+    texts = [REQUEST, REQUEST + " Gracias.", "Quiero una cita para orientación laboral"]
+    signatures = [signature(shingles(text)) for text in texts]
+
+    assert estimated_jaccards(signatures[0], signatures) == [
+        estimated_jaccard(signatures[0], other) for other in signatures
+    ]
+    assert estimated_jaccards(signatures[0], []) == []
