@@ -104,11 +104,11 @@ class BatchDedupe:
             printed = self.marked[message_id].fingerprint
             if printed is None:
                 continue
-            theirs = priors.get(person, [])
-            alike = estimated_jaccards(printed.signature, [prior.signature for prior in theirs])
+            cases = priors.get(person, [])
+            alike = estimated_jaccards(printed.signature, [prior.signature for prior in cases])
             worth[message_id] = [
                 prior
-                for prior, share in zip(theirs, alike, strict=True)
+                for prior, share in zip(cases, alike, strict=True)
                 if share >= threshold - ESTIMATE_MARGIN
             ]
         texts = index.case_texts(session, {p.case.id for found in worth.values() for p in found})
@@ -116,10 +116,10 @@ class BatchDedupe:
             best: tuple[float, CaseFacts] | None = None
             mine = self.marked[message_id].folded
             for prior in found:
-                theirs = comparable_folded(texts[prior.case.id])
-                alike = same_folded_request(mine, theirs, threshold)
-                if alike is not None and (best is None or alike > best[0]):
-                    best = (alike, prior.case)
+                words = comparable_folded(texts[prior.case.id])
+                share = same_folded_request(mine, words, threshold)
+                if share is not None and (best is None or share > best[0]):
+                    best = (share, prior.case)
             if best is not None:
                 self.originals[message_id] = (best[1], _why(best[0]))
 
