@@ -93,10 +93,16 @@ def by_subject(deployment: Deployment) -> dict[str, list[dict[str, Any]]]:
 
 
 def stored(deployment: Deployment) -> int:
-    """Messages in the store, read straight from its SQLite file (fast enough to race)."""
+    """Messages in the store, read straight from its SQLite file (fast enough to race);
+    0 while the processes starting up have not created it or migrated it yet."""
     path = deployment.env["VENTANILLA_STORE__URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as connection:
-        return int(connection.execute("SELECT count(*) FROM messages").fetchone()[0])
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as connection:
+            return int(connection.execute("SELECT count(*) FROM messages").fetchone()[0])
+    except sqlite3.OperationalError as error:
+        if "no such table" in str(error) or "unable to open" in str(error):
+            return 0
+        raise
 
 
 def poll_and_drain(deployment: Deployment) -> None:
