@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
-import phonenumbers
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
@@ -32,6 +31,7 @@ from ventanilla.adapters.base import Acknowledgement, Batch
 from ventanilla.errors import ChannelError
 from ventanilla.logs import log
 from ventanilla.message import Attachment, InboundMessage
+from ventanilla.routing.identity import phone_e164
 from ventanilla.routing.sms import fit_sms, segments, to_gsm7
 from ventanilla.settings import Settings
 
@@ -62,16 +62,10 @@ class RoutedHttpClient(TwilioHttpClient):
 def e164(number: str, region: str = "CO") -> str:
     """+573001234567 for "300 123 4567", "whatsapp:+57300...", "(57) 300..."; "" if not a number.
 
-    One form for every channel, so the same citizen is recognised by SMS, WhatsApp and voice.
+    One form for every channel, so the same citizen is recognised by SMS, WhatsApp and voice
+    (and by the phone the web form gives: routing/identity.py).
     """
-    bare = number.removeprefix(WHATSAPP).strip()
-    try:
-        parsed = phonenumbers.parse(bare, region)
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_possible_number(parsed):
-        return ""
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return phone_e164(number.removeprefix(WHATSAPP), region)
 
 
 class TwilioAdapter:

@@ -214,6 +214,20 @@ def cases_show(radicado: str, as_json: bool) -> None:
             click.echo(f"{key:>13}: {'' if value is None else value}")
 
 
+@cases.command("groups", help="Mass petitions (art. 22 Ley 1755): analogous cases grouped.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def cases_groups(as_json: bool) -> None:
+    from ventanilla.store.cases import list_groups
+
+    with _app().db.read() as session:
+        rows = list_groups(session)
+    _emit(
+        rows,
+        as_json,
+        ("group_id", "size", "first_radicado", "last_radicado", "created_at", "last_filed_at"),
+    )
+
+
 @cases.command("annul", help="Annul a case; the number stays recorded with the reason.")
 @click.argument("radicado")
 @click.option("--reason", required=True, help="Why it is annulled (kept in the record).")

@@ -93,6 +93,23 @@ class WorkerSettings(Section):
     acks_per_sender_per_hour: int = Field(5, ge=1)
 
 
+class DedupeSettings(Section):
+    """Duplicates (one person, one request) and mass petitions (art. 22 Ley 1755)."""
+
+    # A request is a duplicate of a live case of the same person filed this many days back...
+    window_days: int = Field(30, ge=1, le=3650)
+    # ...when the Jaccard index of their words (2-word shingles) is at least this. Below
+    # 0.5 different requests of one person would be taken for one.
+    near_duplicate_threshold: float = Field(0.8, ge=0.5, le=1.0)
+    # Art. 22: more than this many different petitioners with analogous petitions...
+    mass_petition_min_petitioners: int = Field(10, ge=1, le=10000)
+    # ...analogous meaning an estimated Jaccard at least this (the index finds pairs of
+    # 0.6 two times in three, of 0.7 nine in ten; below 0.5 it would miss most)...
+    mass_petition_threshold: float = Field(0.7, ge=0.5, le=1.0)
+    # ...filed within this many days of each other.
+    mass_petition_window_days: int = Field(30, ge=1, le=3650)
+
+
 class WebSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
@@ -538,6 +555,7 @@ class Settings(BaseSettings):
     store: StoreSettings = StoreSettings()
     queue: QueueSettings = QueueSettings()
     worker: WorkerSettings = WorkerSettings()
+    dedupe: DedupeSettings = DedupeSettings()
     web: WebSettings = WebSettings()
     email: EmailSettings = EmailSettings()
     telegram: TelegramSettings = TelegramSettings()

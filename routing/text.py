@@ -98,3 +98,35 @@ def pattern_problem(pattern: str) -> str:
 
 def _fold_letters(pattern: str) -> str:
     return "".join(fold_plain(char) if char.isalpha() else char for char in pattern)
+
+
+# A closing that starts the sign-off ("Atentamente," then name and cédula), on a folded line.
+_CLOSING = re.compile(
+    r"^(?:atentamente|cordialmente|gracias|muchas gracias|saludos|cordial saludo|att|atte|"
+    r"firma|agradezco su atencion)\b"
+)
+# How far from the end a closing may be: the name, a cédula and a phone follow it.
+CLOSING_LINES = 4
+_GREETING = re.compile(
+    r"^\s*(?:hola|buen[oa]s?\s+(?:d[ií]as|tardes|noches)|cordial(?:es)?\s+saludos?|saludos)"
+    r"\b[\s,.:;!¡]*",
+    re.IGNORECASE,
+)
+
+
+def closing_start(lines: list[str]) -> int | None:
+    """The index of the line that opens the sign-off, among the last lines, or None."""
+    filled = [n for n, line in enumerate(lines) if line.strip()]
+    for n in filled[-CLOSING_LINES - 1 :]:
+        if _CLOSING.match(fold(lines[n][:40])):  # the closing words open the line
+            return n
+    return None
+
+
+def request_words(text: str) -> str:
+    """The citizen's own words without the greeting before and the sign-off after:
+    what two messages of one request have in common."""
+    lines = strip_quoted(text).splitlines()
+    end = closing_start(lines)
+    body = "\n".join(lines[:end] if end else lines)
+    return _GREETING.sub("", body, count=1).strip() or body.strip()

@@ -5,15 +5,16 @@ The JSON shapes here are the external contract (DESIGN): field names do not chan
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from ventanilla.errors import NotFound
-from ventanilla.store.schema import Case, Message, Outbox
+from ventanilla.store.schema import Case, Message, Outbox, PetitionGroup
 
 BOGOTA = ZoneInfo("America/Bogota")
 
@@ -63,6 +64,7 @@ def _case_rows(session: Session, *where: Any) -> list[dict[str, Any]]:
         .order_by(Case.year, Case.number)
     ).all()
     acks = _acks_by_case(session, [case.id for case, _ in rows])
+    sizes = _group_sizes(session, {case.group_id for case, _ in rows if case.group_id})
     return [
         {
             "radicado": case.radicado,
@@ -85,8 +87,52 @@ def _case_rows(session: Session, *where: Any) -> list[dict[str, Any]]:
             "competent_entity": case.competent_entity or None,
             "forward_due": case.forward_due.isoformat() if case.forward_due else None,
             "faq_id": case.faq_id or None,
+            # Art. 22 Ley 1755: the mass petition it belongs to, and how many cases it has.
+            "group_id": case.group_id,
+            "group_size": sizes.get(case.group_id, 0) if case.group_id else None,
         }
         for case, duplicate_of in rows
+    ]
+
+
+def _group_sizes(session: Session, group_ids: Collection[int]) -> dict[int, int]:
+    if not group_ids:
+        return {}
+    rows = session.execute(
+        select(Case.group_id, func.count())
+        .where(Case.group_id.in_(sorted(group_ids)))
+        .group_by(Case.group_id)
+    )
+    return {group_id: int(count) for group_id, count in rows}
+
+
+def list_groups(session: Session) -> list[dict[str, Any]]:
+    """Every petition group with its size and its first and last case (oldest first)."""
+    rows = session.execute(
+        select(
+            PetitionGroup.id,
+            PetitionGroup.label,
+            PetitionGroup.created_at,
+            func.count(Case.id).label("size"),
+            func.min(Case.radicado).label("first_radicado"),
+            func.max(Case.radicado).label("last_radicado"),
+            func.max(Case.filed_at).label("last_filed_at"),
+        )
+        .join(Case, Case.group_id == PetitionGroup.id)
+        .group_by(PetitionGroup.id, PetitionGroup.label, PetitionGroup.created_at)
+        .order_by(PetitionGroup.id)
+    )
+    return [
+        {
+            "group_id": row.id,
+            "label": row.label,
+            "created_at": local_iso(row.created_at),
+            "size": int(row.size),
+            "first_radicado": row.first_radicado,
+            "last_radicado": row.last_radicado,
+            "last_filed_at": local_iso(row.last_filed_at),
+        }
+        for row in rows
     ]
 
 

@@ -209,31 +209,6 @@ def record_follow_up(session: Session, message_id: int, case: CaseFacts, why: st
     return moved
 
 
-def find_duplicates(
-    session: Session, keys: Sequence[str | None], since: datetime
-) -> dict[str, CaseFacts]:
-    """For each key, the first live case opened since `since` by a message with that key."""
-    wanted = sorted({key for key in keys if key})
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(*CASE_COLUMNS, MESSAGES.c.dedupe_key)
-        .join(MESSAGES, MESSAGES.c.id == CASES.c.message_id)
-        .where(
-            MESSAGES.c.dedupe_key.in_(wanted),
-            CASES.c.filed_at >= since,
-            CASES.c.status != "anulado",
-        )
-        .order_by(CASES.c.id)
-    )
-    found: dict[str, CaseFacts] = {}
-    for row in rows:
-        mapping = dict(row._mapping)
-        key = mapping.pop("dedupe_key")
-        found.setdefault(key, CaseFacts(**mapping))
-    return found
-
-
 def record_dedupe(
     session: Session,
     message: MessageFacts,
@@ -256,9 +231,12 @@ def record_duplicate(
     from_stage: str,
     original: CaseFacts,
     dedupe_key: str | None,
+    *,
+    why: str = "",
     **values: Any,
 ) -> bool:
     """The same request as `original`'s: no new radicado, the existing one linked."""
+    reason = f"same request as radicado {original.radicado}" + (f" ({why})" if why else "")
     return _advance(
         session,
         message_id,
@@ -267,7 +245,7 @@ def record_duplicate(
         status="duplicate",
         case_id=original.id,
         dedupe_key=dedupe_key,
-        reason=f"same request as radicado {original.radicado}",
+        reason=reason,
         **values,
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -286,6 +287,9 @@ class Person(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when two persons turned out to share an identity: this one was merged into that
+    # (older) one, and everything that pointed here was moved there.
+    merged_into_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
 
 class Identity(Base):
@@ -299,6 +303,29 @@ class Identity(Base):
     kind: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DedupeSignature(Base):
+    """A radicated case's MinHash signature (routing/similarity.py), written with the case."""
+
+    __tablename__ = "dedupe_signatures"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id"), primary_key=True, autoincrement=False
+    )
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DedupeBand(Base):
+    """The LSH index: a row per band key of a case's signature (cases sharing a key may be
+    alike). Written in the radicating transaction, so it is exactly as true as the store;
+    on SQLite a table without rowid, its primary key the only copy of the rows."""
+
+    __tablename__ = "dedupe_bands"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    case_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 
 
 class PetitionGroup(Base):

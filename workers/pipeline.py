@@ -35,7 +35,7 @@ from ventanilla.routing.acknowledgements import (
 )
 from ventanilla.routing.classify import Classification, Item, classify_many
 from ventanilla.routing.commands import answer_command, wanted_radicado
-from ventanilla.routing.dedupe import dedupe_key, window_start
+from ventanilla.routing.dedupe import dedupe_key
 from ventanilla.routing.faq import match_faq
 from ventanilla.routing.followups import follow_up_of, quoted_radicados, thread_radicados
 from ventanilla.routing.mentions import (
@@ -56,6 +56,7 @@ from ventanilla.store.outbox import Reply
 from ventanilla.store.pipeline import CaseFacts, CaseState, MessageFacts
 from ventanilla.store.schema import utcnow
 from ventanilla.templates import render_acknowledgement, render_command_reply
+from ventanilla.workers import dedupe
 from ventanilla.workers.broker import broker, dead_letter_handlers
 from ventanilla.workers.notify import announce_outcome
 
@@ -101,7 +102,7 @@ class Outcome:
     """What classify and dedupe decided for one message (applied in one transaction)."""
 
     message: MessageFacts
-    kind: str  # quarantine, follow_up, ignored, command, duplicate, onward
+    kind: str  # quarantine, follow_up, ignored, command, onward
     decision: Classification | None = None
     reason: str = ""
     key: str | None = None
@@ -135,7 +136,6 @@ def classify(messages: list[MessageFacts]) -> list[MessageFacts]:
         cases = pipeline.cases_by_radicado(
             session, sorted({r for thread, quoted in candidates.values() for r in thread + quoted})
         )
-        originals = pipeline.find_duplicates(session, list(keys.values()), window_start(utcnow()))
         attached = pipeline.with_attachments(session, [m.id for m in messages])
         states = pipeline.case_states(session, sorted(asked))
     readings = read([m for m in messages if m.stage == "classify" and not _is_command(m)], attached)
@@ -143,7 +143,7 @@ def classify(messages: list[MessageFacts]) -> list[MessageFacts]:
         _command(m, states)
         if _is_command(m)
         else _with_mention(
-            _decide(m, keys[m.id], *candidates[m.id], cases, originals, readings.get(m.id)),
+            _decide(m, keys[m.id], *candidates[m.id], cases, readings.get(m.id)),
             readings.get(m.id),
         )
         for m in messages
@@ -265,7 +265,6 @@ def _decide(
     thread: list[str],
     quoted: list[str],
     cases: dict[str, tuple[CaseFacts, str]],
-    originals: dict[str, CaseFacts],
     reading: Reading | None = None,
 ) -> Outcome:
     if message.flags.get("quarantine"):
@@ -290,9 +289,7 @@ def _decide(
         if not is_request(decision.type):
             reason = f"not radicated: {machine}" if machine else ""
             return Outcome(message, "ignored", decision, reason)
-    original = originals.get(key) if key else None
-    if original is not None:
-        return Outcome(message, "duplicate", decision, key=key, case=original)
+    # Duplicates are decided when radicating, under the person's lock (workers/dedupe.py).
     return Outcome(message, "onward", decision, key=key)
 
 
@@ -306,7 +303,7 @@ def _record(session: Session, outcome: Outcome) -> bool:
         return pipeline.record_follow_up(session, message.id, outcome.case, outcome.reason)
     if outcome.kind in ("ignored", "command"):
         return pipeline.record_not_a_request(session, message.id, outcome.decision, outcome.reason)
-    return pipeline.record_dedupe(session, message, outcome.key, outcome.case, outcome.decision)
+    return pipeline.record_dedupe(session, message, outcome.key, None, outcome.decision)
 
 
 def _moved_on(outcome: Outcome) -> MessageFacts:
@@ -331,46 +328,48 @@ def radicate(messages: list[MessageFacts]) -> None:
     app = current_app()
     # Everything that needs no lock is decided before the transaction starts.
     prepared = [(m, _filing(m), _plans(m)) for m in messages]
+    marked = dedupe.marks(messages, app.settings.twilio.region)
     recipients = sorted({plan.recipient for _, _, (plans, _) in prepared for plan in plans})
-    keys = [m.dedupe_key for m in messages]
     limit = app.settings.worker.acks_per_sender_per_hour
     filed: list[tuple[int, str]] = []
     with app.db.transaction() as session:
         # Row locks, in id order: a concurrent delivery of the same batch waits, then
         # finds the messages past this stage.
-        waiting = {
-            m.id
+        waiting = [
+            m
             for m in pipeline.load_many(session, [m.id for m in messages], lock=True)
             if m.stage == "radicate"
-        }
+        ]
+        batch = dedupe.BatchDedupe(session, waiting, marked, app.settings.dedupe)
         # Two copies of one request radicated at once would both pass dedupe, and a burst
-        # from one sender would slip under the hourly limit: key locks, in a fixed order.
-        lock_keys(session, [*(k for k in keys if k), *(f"ack-limit:{r}" for r in recipients)])
-        originals = pipeline.find_duplicates(session, keys, window_start(utcnow()))
+        # from one sender would slip under the hourly limit: locks, in a fixed order.
+        lock_keys(session, [*batch.lock_keys(), *(f"ack-limit:{r}" for r in recipients)])
+        batch.find_originals(session)
         given = outbox.acknowledgements_since(session, recipients, utcnow() - timedelta(hours=1))
         to_file: list[tuple[MessageFacts, Filing, list[AckPlan], str]] = []
-        twins: list[tuple[MessageFacts, int]] = []  # the same request twice in this batch
-        first_with: dict[str, int] = {}
+        twins: list[tuple[MessageFacts, int, str, list[AckPlan]]] = []  # the same request twice
+        notices: list[Reply] = []
         for message, filing, (plans, no_ack_reason) in prepared:
-            if message.id not in waiting:
+            if message.id not in batch.messages:
                 continue
-            key = message.dedupe_key
-            original = originals.get(key) if key else None
-            if original is not None:
-                pipeline.record_duplicate(session, message.id, "radicate", original, key)
-                filed.append((message.id, original.radicado))
-                continue
-            if key and key in first_with:
-                twins.append((message, first_with[key]))
-                continue
-            if key:
-                first_with[key] = len(to_file)
+            # A duplicate notice is an answer too: it counts against the hourly limit.
             plans, no_ack_reason = within_hourly_limit(plans, no_ack_reason, given, limit)
             if no_ack_reason.startswith("not acknowledged: over"):
                 log.warning("acknowledgement_rate_limited", message_id=message.id, limit=limit)
             for recipient in {plan.recipient for plan in plans}:
                 given[recipient] = given.get(recipient, 0) + 1
-            to_file.append((message, filing, plans, no_ack_reason))
+            if original := batch.original_of(message):
+                case, why = original
+                pipeline.record_duplicate(
+                    session, message.id, "radicate", case, message.dedupe_key, why=why
+                )
+                notices += dedupe.notices(message.id, case.id, plans)
+                filed.append((message.id, case.radicado))
+            elif twin := batch.twin_of(message):
+                twins.append((message, *twin, plans))
+            else:
+                batch.will_file(message, len(to_file))
+                to_file.append((message, filing, plans, no_ack_reason))
         # Numbers last: from here to the commit the year's counter is locked.
         cases = app.registry.radicate_many(session, [(m, f) for m, f, _, _ in to_file])
         outbox_ids = pipeline.record_radicated(
@@ -380,9 +379,15 @@ def radicate(messages: list[MessageFacts]) -> None:
                 for (message, _, plans, why), case in zip(to_file, cases, strict=True)
             ],
         )
-        for twin, index in twins:
-            pipeline.record_duplicate(session, twin.id, "radicate", cases[index], twin.dedupe_key)
-            filed.append((twin.id, cases[index].radicado))
+        batch.index_and_group(session, [(m, c) for (m, *_), c in zip(to_file, cases, strict=True)])
+        for twin, index, why, plans in twins:
+            original_case = cases[index]
+            pipeline.record_duplicate(
+                session, twin.id, "radicate", original_case, twin.dedupe_key, why=why
+            )
+            notices += dedupe.notices(twin.id, original_case.id, plans)
+            filed.append((twin.id, original_case.radicado))
+        outbox_ids += outbox.add_replies(session, notices, claimed=True)
         filed.extend((m.id, case.radicado) for (m, *_), case in zip(to_file, cases, strict=True))
     for message_id, radicado in filed:
         log.info("radicated", message_id=message_id, radicado=radicado)

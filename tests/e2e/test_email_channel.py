@@ -244,7 +244,11 @@ def test_mixed_mailbox_becomes_the_right_cases_and_acknowledgements(
 def test_uidvalidity_change_imports_nothing_twice(email_deployment, dovecot, smtp):
     dovecot.append(
         [
-            mail(f"Solicitud {n}", f"Solicito copia de mi certificado de inscripción número {n}.", sender=f"c{n}@example.com")
+            mail(
+                f"Solicitud {n}",
+                f"Solicito copia de mi certificado de inscripción número {n}.",
+                sender=f"c{n}@example.com",
+            )
             for n in range(5)
         ]
     )
@@ -270,7 +274,9 @@ def test_acknowledgements_per_sender_are_limited_per_hour(
 ):
     # Eight requests at once from one sender, radicated by parallel workers, on both stores.
     email_deployment = email_deployment_on(store_url)
-    dovecot.append([mail(f"Petición {n}", f"Solicito copia del documento número {n}.") for n in range(8)])
+    dovecot.append(
+        [mail(f"Petición {n}", f"Solicito copia del documento número {n}.") for n in range(8)]
+    )
     poll_and_drain(email_deployment)
 
     rows = email_deployment.cli_json("messages", "list")

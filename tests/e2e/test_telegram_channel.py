@@ -95,7 +95,8 @@ def test_poller_killed_mid_backlog_stores_and_acknowledges_each_update_once(bot,
     total = 400
     for n in range(total):
         bot_api.writes(
-            bot_api.user(50_000 + n, f"Ciudadano {n}"), f"Solicito copia del certificado del trámite {n}"
+            bot_api.user(50_000 + n, f"Ciudadano {n}"),
+            f"Solicito copia del certificado del trámite {n}",
         )
     bot.env["VENTANILLA_TELEGRAM__FETCH_LIMIT"] = "5"
     bot.start("poller", "poll", "--channel", "telegram")
