@@ -255,7 +255,10 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     trained here before any test, so that no test's timing includes a training."""
     from ventanilla.classifier import KINDS, ModelFiles
 
-    directory = tmp_path_factory.mktemp("classifier")
+    # Beside the worker's own temporary folder, so the parallel test workers of a run share
+    # it: the first to ask trains under the models' file lock, the others wait and load (a
+    # changed corpus or library trains again: ModelFiles checks both).
+    directory = tmp_path_factory.getbasetemp().parent / "ventanilla-classifier"
     for kind in KINDS:
         ModelFiles(directory).load_or_train(kind)
     return directory
