@@ -100,3 +100,30 @@ def test_below_the_threshold_there_is_no_alert(app):
     _run([_mention(1, "hola @ServiciodEmpleo")])
 
     assert check_mention_spike() is False
+
+
+def test_the_spike_alert_reaches_the_team_chat_through_the_real_bot(app_with, bot_api):
+    from sqlalchemy import select
+
+    from ventanilla.store.schema import Outbox
+    from ventanilla.workers.alerts import check_mention_spike
+    from ventanilla.workers.pipeline import deliver
+
+    app = app_with(
+        mentions__spike_threshold="1",
+        mentions__alert_telegram_chat="-100777",
+        **bot_api.settings(),
+    )
+    # The team's group, which the bot was added to.
+    bot_api.known_chat({"id": -100777, "type": "supergroup", "title": "Comunicaciones"})
+    _run([_mention(n, f"@ServiciodEmpleo otra vez sin sistema {n}") for n in (1, 2)])
+    assert check_mention_spike() is True
+    with app.db.read() as session:
+        [outbox_id] = session.scalars(select(Outbox.id).where(Outbox.kind == "alert"))
+
+    deliver(outbox_id, inline=False)  # what the worker's acknowledge actor runs
+
+    [alert] = [sent for sent in bot_api.sent if sent.chat_id == -100777]
+    assert alert.text.startswith("Alerta de menciones: 2 mensajes")
+    with app.db.read() as session:
+        assert session.scalar(select(Outbox.status).where(Outbox.id == outbox_id)) == "sent"
