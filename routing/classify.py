@@ -90,6 +90,15 @@ DECISIVE_RULES: tuple[tuple[str, str, str], ...] = (
     ("denuncia", "denuncia", r"\b(denuncio|denunciamos|quiero denunciar|presento denuncia)\b"),
     ("felicito", "felicitacion", r"\b(felicito|felicitamos|quiero felicitar|deseo felicitar)\b"),
     ("derecho_de_peticion", ANY_REQUEST, r"\bderecho (fundamental )?de peticion\b"),
+    # A message that opens by asking ("Solicito...", "Buenos días, necesito...") is a
+    # request, whatever a model makes of the rest.
+    (
+        "pide",
+        ANY_REQUEST,
+        r"^(hola|buen[oa]s?( dias| tardes| noches)?|cordial saludo|señores|respetados señores)?"
+        r"\W*(yo )?(solicito|solicitamos|necesito|necesitamos|requiero|requerimos|pido"
+        r"|quisiera|quiero)\b",
+    ),
     # The citizen names the type, as if choosing it in the form ("quiero poner una queja").
     (
         "queja_declarada",
@@ -258,11 +267,18 @@ def _model_text(item: Item) -> str:
 
 
 def _decisive_rule(item: Item, rules: Sequence[Rule]) -> tuple[Rule, str] | None:
-    folded = fold(f"{item.subject} {item.text}")
+    # With the subject before the text, and the text alone: a rule about how the message
+    # opens ("Solicito...") must see where the citizen's own words start.
+    texts = (
+        (fold(f"{item.subject} {item.text}"), fold(item.text))
+        if item.subject
+        else (fold(item.text),)
+    )
     for rule in rules:
-        match = rule.pattern.search(folded)
-        if match:
-            return rule, match.group(0)
+        for folded in texts:
+            match = rule.pattern.search(folded)
+            if match:
+                return rule, match.group(0)
     return None
 
 
