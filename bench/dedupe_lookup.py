@@ -12,7 +12,7 @@ so the index stays as built; the CPU part before the transaction (identities and
 `workers.dedupe.marks`) is timed apart.
 
     .venv/bin/python bench/dedupe_lookup.py [--cases 1000000] [--lookups 2000]
-        [--backend sqlite|postgresql] [--keep PATH [--reuse]]
+        [--backend sqlite|postgresql] [--keep PATH [--reuse]] [--pg-database NAME]
 """
 
 from __future__ import annotations
@@ -174,8 +174,7 @@ def build(db: Any, cases: int) -> float:
                 rate = done / (time.perf_counter() - started)
                 print(f"  indexed {done:,} cases ({rate:,.0f}/s)", file=sys.stderr, flush=True)
     if db.engine.dialect.name == "postgresql":
-        with db.engine.connect() as connection:
-            connection.execute(text("COMMIT"))
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             for table in ("persons", "identities", "messages", "cases"):
                 connection.execute(
                     text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {cases + 1})")
@@ -312,6 +311,9 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="with --keep: time lookups on the file as it is"
     )
+    parser.add_argument(
+        "--pg-database", help="PostgreSQL: time lookups on this database as it is (kept)"
+    )
     args = parser.parse_args()
     os.environ.pop("VENTANILLA_SETTINGS", None)
     from ventanilla.store.engine import Database
@@ -323,14 +325,15 @@ def main() -> None:
         path = args.keep or work / "store.db"
         url = f"sqlite:///{path}"
     else:
-        pg_name = f"bench_dedupe_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{pg_name}"')
+        pg_name = args.pg_database or f"bench_dedupe_{uuid.uuid4().hex[:8]}"
+        if not args.pg_database:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{pg_name}"')
         url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
         url = f"{url}/{pg_name}"
     db = Database(url)
     try:
-        if args.reuse and args.keep:
+        if (args.reuse and args.keep) or args.pg_database:
             print(f"{args.cases:,} cases indexed before; store {store_size(db, path)}")
         else:
             db.upgrade()
@@ -363,7 +366,7 @@ def main() -> None:
         print(f"resident memory: {memory('VmRSS')} (peak {memory('VmHWM')})")
     finally:
         db.dispose()
-        if pg_name:
+        if pg_name and not args.pg_database:
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
         if not args.keep:

@@ -18,19 +18,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ventanilla.routing.petitions import Grouping
 from ventanilla.routing.similarity import Fingerprint
 from ventanilla.store.audit import audit_rows, record
 from ventanilla.store.engine import dialect_insert
+from ventanilla.store.identity import person_and_merged
 from ventanilla.store.pipeline import CASE_COLUMNS, CASES, MESSAGES, CaseFacts
-from ventanilla.store.schema import DedupeBand, DedupeSignature, Person, PetitionGroup, utcnow
+from ventanilla.store.schema import DedupeBand, DedupeSignature, PetitionGroup, utcnow
 
 SIGNATURES = DedupeSignature.__table__
 BANDS = DedupeBand.__table__
-PERSONS = Person.__table__
 GROUPS = PetitionGroup.__table__
 # Cases read per band key: the most recent ones. More than enough to count the eleven
 # petitioners art. 22 asks for, or to find one case already in a group.
@@ -88,23 +88,16 @@ def person_cases(
     session: Session, person_ids: Iterable[int], since: datetime
 ) -> dict[int, list[Prior]]:
     """The live cases filed since `since` by each person (or by one merged into them)."""
-    wanted = sorted(set(person_ids))
-    if not wanted:
+    # Two index lookups rather than one join: with the persons as a subquery PostgreSQL
+    # may plan a scan of every case.
+    owner_of = person_and_merged(session, person_ids)
+    if not owner_of:
         return {}
-    owners = select(PERSONS.c.id).where(
-        or_(PERSONS.c.id.in_(wanted), PERSONS.c.merged_into_id.in_(wanted))
-    )
     rows = session.execute(
-        select(
-            *CASE_COLUMNS,
-            CASES.c.person_id,
-            PERSONS.c.merged_into_id,
-            SIGNATURES.c.signature,
-        )
+        select(*CASE_COLUMNS, CASES.c.person_id, SIGNATURES.c.signature)
         .join(SIGNATURES, SIGNATURES.c.case_id == CASES.c.id)
-        .join(PERSONS, PERSONS.c.id == CASES.c.person_id)
         .where(
-            CASES.c.person_id.in_(owners),
+            CASES.c.person_id.in_(sorted(owner_of)),
             CASES.c.filed_at >= since,
             CASES.c.status != "anulado",
         )
@@ -113,10 +106,8 @@ def person_cases(
     found: dict[int, list[Prior]] = {}
     for row in rows:
         mapping = dict(row._mapping)
-        person = mapping.pop("person_id")
-        merged_into = mapping.pop("merged_into_id")
+        owner = owner_of[mapping.pop("person_id")]
         signature = mapping.pop("signature")
-        owner = person if person in wanted else merged_into
         found.setdefault(owner, []).append(Prior(CaseFacts(**mapping), owner, signature))
     return found
 

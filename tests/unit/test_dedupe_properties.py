@@ -3,7 +3,7 @@ is always the same request as itself, and texts less alike than the threshold ne
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ventanilla.routing.dedupe import comparable_text, same_request
@@ -31,6 +31,8 @@ def test_distinct_senders_share_no_identity(one, other, text):
     assert not set(mine) & set(theirs)
 
 
+# No deadline: the first signature imports datasketch (and scipy), most of a second.
+@settings(deadline=None)
 @given(text=texts)
 def test_a_text_is_the_same_request_as_itself(text):
     assert same_request(text, text, 0.8) == 1.0
