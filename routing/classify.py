@@ -77,6 +77,8 @@ class Rule:
 
 
 # Defaults for `classifier.rules`: only what the law makes decisive, the rest is learned.
+# The first that matches decides: a rule naming a type comes before one that only says
+# "a request".
 DECISIVE_RULES: tuple[tuple[str, str, str], ...] = (
     (
         # A request for copies or certificates in the present ("solicito copia"), not a
@@ -89,16 +91,6 @@ DECISIVE_RULES: tuple[tuple[str, str, str], ...] = (
     ),
     ("denuncia", "denuncia", r"\b(denuncio|denunciamos|quiero denunciar|presento denuncia)\b"),
     ("felicito", "felicitacion", r"\b(felicito|felicitamos|quiero felicitar|deseo felicitar)\b"),
-    ("derecho_de_peticion", ANY_REQUEST, r"\bderecho (fundamental )?de peticion\b"),
-    # A message that opens by asking ("Solicito...", "Buenos días, necesito...") is a
-    # request, whatever a model makes of the rest.
-    (
-        "pide",
-        ANY_REQUEST,
-        r"^(hola|buen[oa]s?( dias| tardes| noches)?|cordial saludo|señores|respetados señores)?"
-        r"\W*(yo )?(solicito|solicitamos|necesito|necesitamos|requiero|requerimos|pido"
-        r"|quisiera|quiero)\b",
-    ),
     # The citizen names the type, as if choosing it in the form ("quiero poner una queja").
     (
         "queja_declarada",
@@ -111,6 +103,16 @@ DECISIVE_RULES: tuple[tuple[str, str, str], ...] = (
         "reclamo",
         r"\b(pongo|presento|interpongo|radico|quiero (poner|presentar|interponer|radicar|hacer)"
         r"|deseo (presentar|poner|interponer|hacer))( un| mi)? reclamo\b",
+    ),
+    ("derecho_de_peticion", ANY_REQUEST, r"\bderecho (fundamental )?de peticion\b"),
+    # A message that opens by asking ("Solicito...", "Buenos días, necesito...") is a
+    # request, whatever a model makes of the rest.
+    (
+        "pide",
+        ANY_REQUEST,
+        r"^(hola|buen[oa]s?( dias| tardes| noches)?|cordial saludo|señores|respetados señores)?"
+        r"\W*(yo )?(solicito|solicitamos|necesito|necesitamos|requiero|requerimos|pido"
+        r"|quisiera|quiero)\b",
     ),
 )
 DEFAULT_RULES: tuple[Rule, ...] = tuple(Rule.of(*rule) for rule in DECISIVE_RULES)

@@ -193,3 +193,17 @@ def test_spam_through_the_form_is_still_spam(model: TextModel) -> None:
     [result] = classify_many([Item("https://casino.example/promo", deliberate=True)], model=model)
 
     assert result.type == "spam"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Quiero poner una queja por la atención en la oficina", "queja"),
+        ("Quiero presentar un reclamo por mi subsidio", "reclamo"),
+        ("Solicito copia de mi certificado", "informacion"),
+    ],
+)
+def test_a_rule_naming_a_type_wins_over_one_that_only_says_a_request(
+    model: TextModel, text: str, expected: str
+) -> None:
+    assert classify(text, model=model).type == expected
