@@ -185,3 +185,29 @@ def test_annulled_cases_are_listed_apart_and_not_counted() -> None:
     assert report.by_month == {"2026-01": 0, "2026-02": 0, "2026-03": 2}
     assert report.response_days_average is None and report.response_days_median is None
     assert report.as_of == AS_OF
+
+
+def test_the_page_names_the_time_zone_once() -> None:
+    from ventanilla.reports.html_out import render_page
+
+    report = compute(
+        [BASE],
+        quarter=Quarter(2026, 1),
+        calendar=CALENDAR,
+        entity="Entidad",
+        generated_at=bogota(2026, 3, 20, 12, 0),
+    )
+    page = render_page(report)
+    assert page.count("(hora de Colombia)") == 1
+    assert "(hora de Colombia) (hora de Colombia)" not in page
+
+
+def test_a_chart_of_small_counts_has_no_fractional_ticks() -> None:
+    from ventanilla.reports.charts import chart_figure
+    from ventanilla.reports.labels import Table
+
+    table = Table("by_type", "Por tipo", "Tipo", [("Petición", 1), ("Queja", 0)])
+    horizontal = chart_figure(table, "horizontal").axes[0].get_xticks()
+    vertical = chart_figure(table, "vertical").axes[0].get_yticks()
+    assert len(horizontal) >= 2 and len(vertical) >= 2
+    assert all(value == int(value) for value in [*horizontal, *vertical])
