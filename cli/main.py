@@ -16,6 +16,7 @@ import click
 
 from ventanilla.errors import ConfigurationError, NotFound, VentanillaError
 from ventanilla.message import CHANNELS
+from ventanilla.routing.types import REQUEST_TYPES
 from ventanilla.store.schema import MESSAGE_STATUSES
 
 CHANNEL_CHOICE = click.Choice(CHANNELS)
@@ -178,6 +179,36 @@ def messages_retry(message_id: int) -> None:
         release(session, message_id, actor="cli")
     start([message_id])
     click.echo(f"message {message_id} is back in the pipeline")
+
+
+@messages.command("file", help="File a message waiting for review as a case.")
+@click.argument("message_id", type=int)
+@click.option(
+    "--type",
+    "request_type",
+    type=click.Choice(REQUEST_TYPES),
+    default="peticion",
+    show_default=True,
+    help="The request type it is filed as.",
+)
+def messages_file(message_id: int, request_type: str) -> None:
+    from ventanilla.store.review import file_as_case
+    from ventanilla.workers.pipeline import start
+
+    with _app().db.transaction() as session:
+        file_as_case(session, message_id, request_type, actor="cli")
+    start([message_id])
+    click.echo(f"message {message_id} is being radicated as {request_type}")
+
+
+@messages.command("dismiss", help="Confirm a message waiting for review is not a request.")
+@click.argument("message_id", type=int)
+def messages_dismiss(message_id: int) -> None:
+    from ventanilla.store.review import dismiss
+
+    with _app().db.transaction() as session:
+        dismiss(session, message_id, actor="cli")
+    click.echo(f"message {message_id} marked as not a request")
 
 
 @cli.group(help="Read and annul cases.")

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from ventanilla.routing.priority import detect_language
 from ventanilla.routing.text import fold
 from ventanilla.routing.types import REQUEST_TYPES
 
@@ -149,6 +150,20 @@ class Item:
     deliberate: bool = False
 
 
+# The languages whose citizens get one line of the acknowledgement in their own words
+# (`templates`); any other foreign language is filed and flagged the same way.
+FOREIGN_LANGUAGES = ("en", "pt", "fr", "it", "de")
+# The feature that carries a foreign language to the acknowledgement ("idioma:en").
+LANGUAGE_FEATURE = "idioma:"
+
+
+def language_of(features: Sequence[str]) -> str:
+    """The foreign language a classification found ("" for Spanish or unknown)."""
+    return next(
+        (f.removeprefix(LANGUAGE_FEATURE) for f in features if f.startswith(LANGUAGE_FEATURE)), ""
+    )
+
+
 # What a message that carries an attachment or was filed on purpose cannot be: its words
 # may say little, but the citizen meant to file something.
 _PRESUMED_WHEN_MEANT = ("comentario", "vacio")
@@ -183,8 +198,16 @@ def classify_many(
 ) -> list[Classification]:
     """`classify` for a batch: the model sees every undecided text in one matrix."""
     facts = [_by_facts(item) for item in items]
+    languages = [_foreign_language(item) for item in items]
+    # A request in another language is a request: the Spanish model and rules cannot read
+    # it, so it is filed as a petition for a person to check (and translate).
+    facts = [
+        fact or (_foreign_request(language) if language else None)
+        for fact, language in zip(facts, languages, strict=True)
+    ]
     if model is None:
-        return [fact or _by_keywords(item) for fact, item in zip(facts, items, strict=True)]
+        keyed = [fact or _by_keywords(item) for fact, item in zip(facts, items, strict=True)]
+        return _with_languages(keyed, languages)
     hits = [
         None if fact else _decisive_rule(item, rules)
         for fact, item in zip(facts, items, strict=True)
@@ -213,7 +236,34 @@ def classify_many(
                 scores = predicted[index].scores
                 decided = _request_type(scores, (*decided.features, why, "presumed:request"), 1.0)
             results.append(decided)
-    return results
+    return _with_languages(results, languages)
+
+
+def _foreign_language(item: Item) -> str:
+    """The item's language when it is clearly not Spanish ("" otherwise)."""
+    if item.auto_submitted:
+        return ""
+    language = detect_language(f"{item.subject}\n{item.text}")
+    return language if language in FOREIGN_LANGUAGES else ""
+
+
+def _foreign_request(language: str) -> Classification:
+    return Classification(
+        "peticion", 1.0, (f"{LANGUAGE_FEATURE}{language}", "presumed:request"), review=True
+    )
+
+
+def _with_languages(
+    decisions: list[Classification], languages: Sequence[str]
+) -> list[Classification]:
+    """Every decision on a foreign text names its language (the acknowledgement adds a line
+    in it), whatever decided the type (the citizen's choice in the form, say)."""
+    return [
+        decision
+        if not language or language_of(decision.features)
+        else replace(decision, features=(*decision.features, f"{LANGUAGE_FEATURE}{language}"))
+        for decision, language in zip(decisions, languages, strict=True)
+    ]
 
 
 def _by_model(
@@ -237,6 +287,13 @@ def _by_model(
     if prediction.label in REQUEST_TYPES:
         review = prediction.confidence < review_below
         return Classification(prediction.label, prediction.confidence, features, review)
+    if prediction.label == "autorespuesta":
+        # Only transport evidence (headers, our own loop: `_by_facts`) says a machine sent
+        # it; words that read like one ("den de baja mi correo de los avisos automáticos")
+        # are a citizen's request until a person says otherwise.
+        return _request_type(
+            prediction.scores, (*features, "looked_automatic", "presumed:request"), 1.0
+        )
     if prediction.confidence < presume_below:
         # Not sure it is not a request: the law presumes a petition; a person checks.
         # The bar is higher than for choosing among request types: leaving a request

@@ -17,6 +17,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from ventanilla.routing.acknowledgements import reply_target
+from ventanilla.routing.classify import language_of
 from ventanilla.store.audit import audit_rows
 from ventanilla.store.engine import dialect_insert
 from ventanilla.store.pipeline import CASE_COLUMNS, CASES, MESSAGES, OUTBOX, CaseFacts
@@ -44,6 +45,8 @@ class PendingAck:
     # What the text says beyond the case's facts: its priority flags, its frequent question.
     flags: tuple[str, ...] = ()
     faq_id: str = ""
+    # The foreign language the citizen wrote in ("" for Spanish): one line goes in it.
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,7 @@ def load_claimed(session: Session, outbox_id: int) -> PendingAck | None:
             MESSAGES.c.flags,
             MESSAGES.c.sender_name,
             MESSAGES.c.references,
+            MESSAGES.c.features,
             CASES.c.flags.label("case_flags"),
             CASES.c.faq_id,
         )
@@ -157,6 +161,7 @@ def load_claimed(session: Session, outbox_id: int) -> PendingAck | None:
         row.body,
         tuple(row.case_flags or ()),
         row.faq_id or "",
+        language_of(row.features or ()),
     )
 
 

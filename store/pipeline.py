@@ -121,18 +121,24 @@ def _classified(decision: Classification) -> dict[str, Any]:
 
 
 def record_not_a_request(
-    session: Session, message_id: int, decision: Classification | None, reason: str = ""
+    session: Session,
+    message_id: int,
+    decision: Classification | None,
+    reason: str = "",
+    *,
+    status: str = "ignored",
 ) -> bool:
-    """Classified as no request (comment, spam, machine mail), or skipped by its adapter
-    (`decision` None): stored, shown, not radicated."""
+    """Not radicated: `ignored` (machine mail, a bot command, skipped by its adapter with
+    `decision` None), `review` (the text model doubts it is a request: a person decides)
+    or `mention` (a public X post that is chatter: the communications feed has it)."""
     if decision is None:
-        return _advance(session, message_id, "classify", "done", status="ignored", reason=reason)
+        return _advance(session, message_id, "classify", "done", status=status, reason=reason)
     return _advance(
         session,
         message_id,
         "classify",
         "done",
-        status="ignored",
+        status=status,
         reason=reason or f"not a request: {decision.type}",
         **_classified(decision),
     )

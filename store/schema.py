@@ -29,9 +29,22 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # What became of a message (the `status` of `ventanilla messages list`). Its `stage` is
 # the next actor to run: classify, dedupe, radicate, or done (the reconciler re-sends the
-# others). An outbox row is pending, sent, failed or skipped; a case is radicado,
-# respondido, trasladado or anulado.
-MESSAGE_STATUSES = ("pending", "case", "follow_up", "duplicate", "ignored", "quarantined")
+# others). `ignored` only on transport evidence (auto-reply headers, bounces, lists, our own
+# loop) or a bot command; `review` waits for a person (the text model doubted it is a
+# request), who files it or `dismissed` it; `mention` is a public X post that is chatter,
+# kept in the communications feed. An outbox row is pending, sent, failed or skipped; a
+# case is radicado, respondido, trasladado or anulado.
+MESSAGE_STATUSES = (
+    "pending",
+    "case",
+    "follow_up",
+    "duplicate",
+    "review",
+    "dismissed",
+    "mention",
+    "ignored",
+    "quarantined",
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

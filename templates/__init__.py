@@ -115,7 +115,12 @@ environment.filters["fecha_hora"] = datetime_filter
 
 
 def case_context(
-    case: CaseFacts, settings: Settings, *, flags: Sequence[str] = (), faq_id: str = ""
+    case: CaseFacts,
+    settings: Settings,
+    *,
+    flags: Sequence[str] = (),
+    faq_id: str = "",
+    language: str = "",
 ) -> dict[str, Any]:
     """What every citizen-facing text says about a case (no personal data).
 
@@ -145,7 +150,33 @@ def case_context(
         "term_shortened": bool(term and term.shortened_by),
         "legal_days": term_days(case.type) if term else 0,
         "faq": _faq_context(faq_id, settings),
+        "foreign_language": language if language in FOREIGN_LINES else "",
+        "foreign_line": foreign_line(language, case),
     }
+
+
+# One line in the citizen's own language when they wrote in English, Portuguese or French:
+# the acknowledgement itself stays in Spanish, the official language (Constitución art. 10).
+FOREIGN_LINES: dict[str, str] = {
+    "en": (
+        "We received your request and filed it under number {radicado}. We will answer "
+        "in Spanish by {due} (year-month-day)."
+    ),
+    "pt": (
+        "Recebemos a sua solicitação e a registramos com o número {radicado}. Vamos "
+        "responder em espanhol até {due} (ano-mês-dia)."
+    ),
+    "fr": (
+        "Nous avons bien reçu votre demande, enregistrée sous le numéro {radicado}. Nous "
+        "vous répondrons en espagnol au plus tard le {due} (année-mois-jour)."
+    ),
+}
+
+
+def foreign_line(language: str, case: CaseFacts) -> str:
+    """The line in the citizen's language, "" for Spanish or a language we have none for."""
+    line = FOREIGN_LINES.get(language, "")
+    return line.format(radicado=case.radicado, due=case.due_date.isoformat()) if line else ""
 
 
 def _faq_context(faq_id: str, settings: Settings) -> dict[str, Any] | None:
@@ -199,9 +230,9 @@ def render_acknowledgement(pending: PendingAck, settings: Settings) -> Acknowled
             key=f"outbox-{pending.outbox_id}",
             kind=pending.kind,
         )
-    context = case_context(case, settings, flags=pending.flags, faq_id=pending.faq_id) | {
-        "name": pending.sender_name
-    }
+    context = case_context(
+        case, settings, flags=pending.flags, faq_id=pending.faq_id, language=pending.language
+    ) | {"name": pending.sender_name}
     name = pending.channel if pending.kind == "ack" else f"{pending.channel}_{pending.kind}"
     text = _within_limit(f"ack/{name}.txt.j2", context, BODY_LIMITS.get(pending.channel))
     html = ""

@@ -20,6 +20,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from ventanilla.app import App
+from ventanilla.store.review import waiting_count
 from ventanilla.store.schema import Case, Checkpoint, Message, Outbox, utcnow
 
 disable_created_metrics()  # _created series only add noise to our dashboards
@@ -84,7 +85,13 @@ class StoreCollector(Collector):
             ):
                 backlog.add_metric([channel], waiting)
                 checkpoint_age.add_metric([channel], (now - updated_at).total_seconds())
-        yield from (messages, outbox, cases, backlog, checkpoint_age)
+            waiting = waiting_count(session)
+        review = GaugeMetricFamily(
+            "ventanilla_review_waiting",
+            "Messages waiting for a person to say whether they are requests (/revision)",
+            value=waiting,
+        )
+        yield from (messages, outbox, cases, backlog, checkpoint_age, review)
 
 
 _store_collector: StoreCollector | None = None

@@ -18,7 +18,7 @@ from ventanilla.app import App
 from ventanilla.errors import ChannelError
 from ventanilla.logs import log
 from ventanilla.routing.types import TYPE_LABELS
-from ventanilla.store import alerts
+from ventanilla.store import alerts, review
 from ventanilla.store.worklist import open_cases_due_by
 from ventanilla.templates import environment, spanish_date
 
@@ -29,6 +29,7 @@ class Digest:
     last_day: date
     overdue: int
     due: int
+    review_waiting: int
     subject: str
     text: str
     html: str
@@ -48,6 +49,9 @@ def build_digest(app: App, day: date | None = None) -> Digest:
     last_day = app.calendar.add_business_days(day, app.settings.staff.digest_days)
     with app.db.read() as session:
         rows = open_cases_due_by(session, last_day)
+        # Messages waiting for a person to say whether they are requests: their legal
+        # term may be running already.
+        waiting = review.waiting_count(session)
     public = app.settings.web.public_url.rstrip("/")
     cases = [
         row
@@ -69,15 +73,18 @@ def build_digest(app: App, day: date | None = None) -> Digest:
         "due_today": [c for c in due if c["due_date"] == day],
         "due_soon": [c for c in due if c["due_date"] > day],
         "list_url": f"{public}/casos",
+        "review_waiting": waiting,
+        "review_url": f"{public}/revision",
     }
     return Digest(
         day=day,
         last_day=last_day,
         overdue=len(overdue),
         due=len(due),
+        review_waiting=waiting,
         subject=(
             f"Casos por vencer, {spanish_date(day)}: vencidos {len(overdue)}, "
-            f"vencen pronto {len(due)}"
+            f"vencen pronto {len(due)}" + (f", por revisar {waiting}" if waiting else "")
         ),
         text=environment.get_template("staff/digest.txt.j2").render(context),
         html=environment.get_template("staff/digest.html.j2").render(context),

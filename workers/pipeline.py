@@ -47,6 +47,7 @@ from ventanilla.routing.mentions import (
 )
 from ventanilla.routing.offices import assign_office
 from ventanilla.routing.priority import due_date, is_priority, priority_flags
+from ventanilla.routing.review import review_reason
 from ventanilla.routing.text import strip_quoted
 from ventanilla.routing.types import is_request
 from ventanilla.store import outbox, pipeline
@@ -102,7 +103,7 @@ class Outcome:
     """What classify and dedupe decided for one message (applied in one transaction)."""
 
     message: MessageFacts
-    kind: str  # quarantine, follow_up, ignored, command, onward
+    kind: str  # quarantine, follow_up, ignored, review, mention, command, onward
     decision: Classification | None = None
     reason: str = ""
     key: str | None = None
@@ -287,10 +288,20 @@ def _decide(
         machine = machine_sent(message.channel, message.sender, message.flags, own_address)
         decision = reading.decision
         if not is_request(decision.type):
-            reason = f"not radicated: {machine}" if machine else ""
-            return Outcome(message, "ignored", decision, reason)
+            return _not_filed(message, decision, machine)
     # Duplicates are decided when radicating, under the person's lock (workers/dedupe.py).
     return Outcome(message, "onward", decision, key=key)
+
+
+def _not_filed(message: MessageFacts, decision: Classification, machine: str) -> Outcome:
+    """A message that is not radicated: only transport evidence (`machine`) ignores it;
+    a public X mention that is chatter stays in the communications feed; anything else the
+    text model doubts waits, visibly, for a person (the review list)."""
+    if machine:
+        return Outcome(message, "ignored", decision, f"not radicated: {machine}")
+    if message.channel == "x" and message.flags.get("public"):
+        return Outcome(message, "mention", decision, review_reason(decision, public=True))
+    return Outcome(message, "review", decision, review_reason(decision))
 
 
 def _record(session: Session, outcome: Outcome) -> bool:
@@ -303,6 +314,10 @@ def _record(session: Session, outcome: Outcome) -> bool:
         return pipeline.record_follow_up(session, message.id, outcome.case, outcome.reason)
     if outcome.kind in ("ignored", "command"):
         return pipeline.record_not_a_request(session, message.id, outcome.decision, outcome.reason)
+    if outcome.kind in ("review", "mention"):
+        return pipeline.record_not_a_request(
+            session, message.id, outcome.decision, outcome.reason, status=outcome.kind
+        )
     return pipeline.record_dedupe(session, message, outcome.key, None, outcome.decision)
 
 

@@ -26,6 +26,9 @@ MESSAGE_STATUS_LABELS: Final = {
     "case": "Abrió el caso",
     "follow_up": "Seguimiento",
     "duplicate": "Duplicado",
+    "review": "Espera revisión",
+    "dismissed": "Revisado: no es solicitud",
+    "mention": "Mención en el feed",
     "ignored": "No radicado",
     "quarantined": "En cuarentena",
 }
@@ -45,6 +48,8 @@ AUDIT_LABELS: Final = {
     "answered": "Respuesta registrada",
     "follow_up": "Llegó un mensaje de seguimiento",
     "retried": "Reintentado desde la cuarentena",
+    "filed_from_review": "Radicado tras revisión",
+    "dismissed_after_review": "Revisado: no es una solicitud",
     "sent": "Acuse enviado",
     "failed": "El acuse falló",
     "send_error": "Error temporal al enviar el acuse",

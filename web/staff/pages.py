@@ -42,6 +42,7 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("/casos", "Casos", ("agente",)),
+    NavItem("/revision", "Por revisar", ("agente",)),
     NavItem("/cuarentena", "Cuarentena", ("agente",)),
     NavItem("/usuarios", "Usuarios", ("admin",)),
 ]
