@@ -16,7 +16,7 @@ from ventanilla.adapters.email_parsing import parse_email
 
 pytestmark = pytest.mark.e2e
 
-FINAL = {"case", "follow_up", "duplicate", "ignored", "quarantined"}
+FINAL = {"case", "follow_up", "duplicate", "review", "ignored", "quarantined"}
 
 
 def citizen_mail() -> bytes:
@@ -71,8 +71,10 @@ def test_hostile_corpus_is_stored_or_quarantined_and_the_channel_keeps_going(
     assert len(rows) == len(expected)
     assert {row["status"] for row in rows} <= FINAL
     for row in rows:
-        if row["status"] in ("ignored", "quarantined"):
+        if row["status"] in ("review", "quarantined"):
             assert row["reason"], row
+        if row["status"] == "ignored":  # only on transport evidence, never on the text
+            assert row["reason"].startswith("not radicated: "), row
     quarantined = [row for row in rows if row["status"] == "quarantined"]
     assert quarantined, "the corpus has unreadable messages; none was quarantined"
     assert "Traceback" not in deployment.log("worker")

@@ -123,3 +123,17 @@ def test_a_digest_the_mail_server_refused_is_tried_again(app_with, tmp_path):
     with pytest.raises(ChannelError):
         send_digest_when_due(app, bogota("2026-03-13 08:00"))
     assert alerts(app) == 0  # withdrawn: the next round sends it
+
+
+def test_the_digest_counts_the_messages_waiting_for_review(app):
+    file_requests(
+        app,
+        web_request("jajaja qué buen meme 😂", "2026-03-12 10:00", channel="email", sender="a@b.co"),
+        web_request("jajaja 😂😂 me encantó", "2026-03-12 11:00", channel="email", sender="c@d.co"),
+    )
+    sent = digest_mail(app, DAY) if send_digest(app, DAY) else None
+    assert sent is not None
+    assert sent["Subject"].endswith("por revisar 2")
+    text = sent.get_body(("plain",)).get_content()
+    assert "POR REVISAR (2)" in text and "http://127.0.0.1:8000/revision" in text
+    assert "meme" not in text  # ids and counts only, never the citizen's words
