@@ -97,21 +97,14 @@ def worker() -> None:
 @click.option("--host", help="Address to listen on (default: web.host).")
 @click.option("--port", type=int, help="Port to listen on (default: web.port).")
 def web(host: str | None, port: int | None) -> None:
-    import uvicorn
-
-    from ventanilla.web.app import create_app
+    from ventanilla.web.serve import bind, serve
 
     app = _app()
-    uvicorn.run(
-        create_app(app),
-        host=host or app.settings.web.host,
-        port=port or app.settings.web.port,
-        log_level="warning",
-        access_log=False,
-        # Longer than a proxy's or Twilio's idle keep-alive, so the server is never the
-        # one closing a connection a client is about to reuse.
-        timeout_keep_alive=75,
-    )
+    # Bound before the app is built: a busy port stops the command at once, naming it.
+    sock = bind(host or app.settings.web.host, port or app.settings.web.port)
+    from ventanilla.web.app import create_app
+
+    serve(create_app(app), sock)
 
 
 @cli.command(help="Process until no message is in flight, then exit 0 (1 on timeout).")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import time
 import signal
 import subprocess
 from pathlib import Path
@@ -115,3 +117,34 @@ def pid_alive(pid: int) -> bool:
         return False
     stat = Path(f"/proc/{pid}/stat")
     return stat.exists() and stat.read_text().split()[2] != "Z"
+
+
+@pytest.mark.parametrize("command", ["web", "run"])
+def test_a_busy_port_stops_the_command_at_once_naming_the_port(
+    deployment_factory, tmp_path, command
+):
+    deployment = deployment_factory(f"sqlite:///{tmp_path / 'v.db'}")
+    port = deployment.env["VENTANILLA_WEB__PORT"]
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", int(port)))
+        taken.listen(1)
+        started = time.monotonic()
+        result = deployment.cli(command, check=False, timeout=60)
+        elapsed = time.monotonic() - started
+    assert result.returncode == 1, result
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "web.port" in result.stderr
+    assert elapsed < 10, f"{command} took {elapsed:.1f} s to give up"  # the bound
+
+
+def test_run_stops_everything_when_a_child_is_stopped(deployment_factory, tmp_path):
+    deployment = deployment_factory(f"sqlite:///{tmp_path / 'v.db'}")
+    run = deployment.start("web", "run")
+    children = children_of(run.pid)
+    assert len(children) == 2
+    # Someone stops the worker (a service manager's SIGTERM to one process): `run` must
+    # not bring it back behind their back; it stops everything and says why.
+    os.kill(min(children), signal.SIGTERM)
+    assert run.wait(60) != 0
+    deployment.processes.clear()
+    wait_until(lambda: not any(pid_alive(pid) for pid in children), 60, "children to stop")
