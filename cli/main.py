@@ -104,7 +104,11 @@ def web(host: str | None, port: int | None) -> None:
     sock = bind(host or app.settings.web.host, port or app.settings.web.port)
     from ventanilla.web.app import create_app
 
-    serve(create_app(app), sock)
+    serve(
+        create_app(app),
+        sock,
+        trusted_proxies=app.settings.web.proxies(),
+    )
 
 
 @cli.command(help="Process until no message is in flight, then exit 0 (1 on timeout).")

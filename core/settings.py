@@ -7,6 +7,7 @@ A wrong value raises ConfigurationError with one line per problem naming its key
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import os
 import re
 import tomllib
@@ -120,6 +121,49 @@ class WebSettings(Section):
     max_attachments: int = Field(5, ge=0, le=20)
     max_attachment_bytes: int = Field(5 * 1024 * 1024, ge=1)
     max_text_chars: int = Field(20000, ge=100)
+    # A request body larger than this is refused (413) before it is read; 0: what the form
+    # allows (every attachment at its largest, base64-encoded, plus the text).
+    max_body_bytes: int = Field(0, ge=0)
+    # A body that sends nothing for this long is a half-open connection: 408.
+    body_timeout_seconds: float = Field(30.0, gt=0, le=600)
+    # Who may read /metrics and /openapi.json (comma-separated networks): loopback only,
+    # unless the monitoring host's network is added here.
+    internal_networks: str = "127.0.0.0/8, ::1/128"
+    # Proxies whose X-Forwarded-For names the client (comma-separated addresses).
+    trusted_proxies: str = "127.0.0.1, ::1"
+    # Intake requests (form and API) one client address may make per hour; past it 429
+    # with Retry-After and nothing stored. Loopback clients without a forwarded address
+    # (local tools, the benchmarks) are not limited. 0 turns the limit off.
+    intake_per_hour: int = Field(30, ge=0)
+    # The HTML form: a submission faster than this after the form was shown is asked to
+    # be sent again (a person cannot read and fill it that fast; a bot can).
+    form_min_fill_seconds: float = Field(3.0, ge=0, le=120)
+
+    @field_validator("internal_networks", "trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
+
+    def body_limit(self) -> int:
+        if self.max_body_bytes:
+            return self.max_body_bytes
+        attachments = self.max_attachments * self.max_attachment_bytes * 4 // 3
+        return attachments + self.max_text_chars * 4 + 256 * 1024
+
+    def internal(self) -> list[str]:
+        return _comma_list(self.internal_networks)
+
+    def proxies(self) -> list[str]:
+        return _comma_list(self.trusted_proxies)
+
+
+def _comma_list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 class EmailSettings(Section):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime
@@ -28,13 +29,19 @@ from ventanilla.store.cases import intake_outcome, request_state, show_case, web
 from ventanilla.templates import environment, spanish_date, spanish_datetime
 from ventanilla.web import metrics
 from ventanilla.web.batcher import IntakeBatcher
+from ventanilla.web.guard import Guard
 from ventanilla.web.outcomes import OutcomeWaiter
+from ventanilla.web.ratelimit import IntakeLimit
 from ventanilla.web.staff.routes import install_staff
 from ventanilla.web.telegram import register_webhook, telegram_routes, webhook_enabled
 from ventanilla.web.twilio import twilio_routes
 from ventanilla.workers.notify import outcome_channel
 
 API_FIELDS = ("type", "name", "email", "phone", "subject", "text")
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+SEND_AGAIN = (
+    "Por seguridad, revise su solicitud y envíela de nuevo: sus datos siguen en el formulario."
+)
 
 
 def create_app(app: App | None = None) -> FastAPI:
@@ -45,6 +52,7 @@ def create_app(app: App | None = None) -> FastAPI:
     )
     waiter = OutcomeWaiter(settings.queue.redis_url, outcome_channel(settings.queue.namespace))
     batcher = IntakeBatcher()
+    intake_limit = IntakeLimit(app.redis, settings.queue.namespace, settings.web.intake_per_hour)
     metrics.install_store_collector(app)
 
     @asynccontextmanager
@@ -63,6 +71,12 @@ def create_app(app: App | None = None) -> FastAPI:
         await waiter.stop()
 
     web = FastAPI(title="ventanilla", lifespan=lifespan, docs_url=None, redoc_url=None)
+    web.add_middleware(
+        Guard,
+        max_body_bytes=settings.web.body_limit(),
+        body_timeout_seconds=settings.web.body_timeout_seconds,
+        internal_networks=settings.web.internal(),
+    )
     web.include_router(twilio_routes(app, batcher))
     web.include_router(telegram_routes(app, batcher))
     install_staff(web, app)
@@ -93,6 +107,55 @@ def create_app(app: App | None = None) -> FastAPI:
             )
         return accepted.message_id, message.provider_id, decided
 
+    def form_page(
+        values: dict[str, str], errors: dict[str, str], status: int = 200
+    ) -> HTMLResponse:
+        return page(
+            "form",
+            status=status,
+            choices=TYPE_CHOICES,
+            values=values,
+            errors=errors,
+            limits=limits,
+            max_size=megabytes(limits.max_attachment_bytes),
+            shown=int(time.time()),
+        )
+
+    async def over_limit(request: Request) -> int:
+        """Seconds this client must wait before filing again (0: it may file now)."""
+        address = request.client.host if request.client else ""
+        if not settings.web.intake_per_hour or address in LOOPBACK:
+            return 0  # no Redis round trip for local tools and the benchmarks
+        wait = await run_in_threadpool(intake_limit.retry_after, address)
+        if wait:
+            log.warning("intake_limited", retry_after=wait)
+        return wait
+
+    def too_many_text(wait: int) -> str:
+        return (
+            f"more than {settings.web.intake_per_hour} requests from this address in an hour "
+            f"(web.intake_per_hour); try again in {wait} s"
+        )
+
+    def too_many_page(wait: int) -> HTMLResponse:
+        response = page(
+            "too_many",
+            status=429,
+            per_hour=settings.web.intake_per_hour,
+            minutes=max(1, (wait + 59) // 60),
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
+
+    def looks_automated(trap: object, shown: object) -> bool:
+        if isinstance(trap, str) and trap.strip():
+            return True
+        try:
+            elapsed = time.time() - float(str(shown))
+        except ValueError:
+            return False  # an old page without the field: never refuse a citizen for it
+        return elapsed < settings.web.form_min_fill_seconds
+
     def reject(error: InvalidInput) -> None:
         for field in error.by_field():
             metrics.intake_rejected_total.labels(field).inc()
@@ -105,21 +168,20 @@ def create_app(app: App | None = None) -> FastAPI:
     async def form() -> HTMLResponse:
         if not settings.web.form_enabled:
             return form_disabled()
-        return page(
-            "form",
-            choices=TYPE_CHOICES,
-            values={},
-            errors={},
-            limits=limits,
-            max_size=megabytes(limits.max_attachment_bytes),
-        )
+        return form_page({}, {})
 
     @web.post("/pqrsdf", response_class=HTMLResponse)
     async def form_submit(request: Request) -> HTMLResponse:
         if not settings.web.form_enabled:
             return form_disabled()
+        if wait := await over_limit(request):
+            return too_many_page(wait)
         form_data = await request.form(max_files=50, max_fields=50)
         fields = {key: str(form_data.get(key) or "") for key in API_FIELDS}
+        if looks_automated(form_data.get("sitio_web"), form_data.get("shown")):
+            # Nothing is lost: the form comes back filled in, and sending it again works.
+            log.info("form_sent_again_asked")
+            return form_page(fields, {"envio": SEND_AGAIN}, status=422)
         uploads = [
             await read_upload(item, limits.max_attachment_bytes)
             for item in form_data.getlist("attachments")
@@ -129,15 +191,7 @@ def create_app(app: App | None = None) -> FastAPI:
             _, token, decided = await submit(fields, uploads)
         except InvalidInput as error:
             reject(error)
-            return page(
-                "form",
-                status=422,
-                choices=TYPE_CHOICES,
-                values=fields,
-                errors=error.by_field(),
-                limits=limits,
-                max_size=megabytes(limits.max_attachment_bytes),
-            )
+            return form_page(fields, error.by_field(), status=422)
         if decided and decided["case"]:
             return page("filed", case=citizen_view(decided["case"]))
         return page("received", token=token)
@@ -155,6 +209,12 @@ def create_app(app: App | None = None) -> FastAPI:
 
     @web.post("/api/v1/requests")
     async def api_submit(request: Request) -> JSONResponse:
+        if wait := await over_limit(request):
+            return JSONResponse(
+                {"errors": [{"field": "client", "message": too_many_text(wait)}]},
+                status_code=429,
+                headers={"Retry-After": str(wait)},
+            )
         try:
             body = await request.json()
         except ValueError:

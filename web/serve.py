@@ -37,8 +37,12 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(asgi: Any, sock: socket.socket, *, workers: int = 1) -> None:
-    """Run uvicorn on an already bound socket until it is stopped (Ctrl-C, SIGTERM)."""
+def serve(asgi: Any, sock: socket.socket, *, trusted_proxies: list[str]) -> None:
+    """Run uvicorn on an already bound socket until it is stopped (Ctrl-C, SIGTERM).
+
+    The client address of a request from one of `trusted_proxies` is the one its
+    X-Forwarded-For names (web.trusted_proxies): what the limits and /metrics go by.
+    """
     import uvicorn
 
     config = uvicorn.Config(
@@ -46,6 +50,8 @@ def serve(asgi: Any, sock: socket.socket, *, workers: int = 1) -> None:
         log_level="warning",
         access_log=False,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        proxy_headers=True,
+        forwarded_allow_ips=trusted_proxies,
     )
     server = uvicorn.Server(config)
     server.run(sockets=[sock])

@@ -103,7 +103,11 @@ def run_all(app: Any) -> None:
     watcher.start()
     log.info("running", url=f"http://{settings.host}:{settings.port}/pqrsdf")
     try:
-        serve(create_app(app), sock)
+        serve(
+            create_app(app),
+            sock,
+            trusted_proxies=app.settings.web.proxies(),
+        )
     finally:
         stopping.set()
         for child in children.running.values():

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import socket
-import time
 import signal
+import socket
 import subprocess
+import time
 from pathlib import Path
 
 import httpx

@@ -59,9 +59,10 @@ def test_staff_file_and_dismiss_what_waits_for_review(deployment_factory, store_
         assert again.headers["location"] == "/revision?problema=1"
         refused = client.post("/revision/3/radicar", data={"tipo": "queja"})  # no CSRF token
         assert refused.status_code == 403
-    assert "being radicated as consulta" in deployment.cli(
-        "messages", "file", "3", "--type", "consulta"
-    ).stdout
+    assert (
+        "being radicated as consulta"
+        in deployment.cli("messages", "file", "3", "--type", "consulta").stdout
+    )
 
     def both_filed() -> bool:
         return len(deployment.cli_json("cases", "list")) == 2

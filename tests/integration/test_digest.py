@@ -128,7 +128,9 @@ def test_a_digest_the_mail_server_refused_is_tried_again(app_with, tmp_path):
 def test_the_digest_counts_the_messages_waiting_for_review(app):
     file_requests(
         app,
-        web_request("jajaja qué buen meme 😂", "2026-03-12 10:00", channel="email", sender="a@b.co"),
+        web_request(
+            "jajaja qué buen meme 😂", "2026-03-12 10:00", channel="email", sender="a@b.co"
+        ),
         web_request("jajaja 😂😂 me encantó", "2026-03-12 11:00", channel="email", sender="c@d.co"),
     )
     sent = digest_mail(app, DAY) if send_digest(app, DAY) else None

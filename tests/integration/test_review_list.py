@@ -135,9 +135,7 @@ def test_only_transport_evidence_ignores_and_words_that_sound_automatic_are_a_re
     citizen, vacation = run(
         app,
         mail(unsubscribe, "marta@example.com"),
-        mail(
-            "Estoy fuera de la oficina hasta el lunes.", "auto@example.com", auto_submitted=True
-        ),
+        mail("Estoy fuera de la oficina hasta el lunes.", "auto@example.com", auto_submitted=True),
     )
     assert citizen["status"] == "case", citizen  # a habeas-data request (Ley 1581)
     assert vacation["status"] == "ignored"
