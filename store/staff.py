@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import CursorResult, delete, insert, select, update
+from sqlalchemy import CursorResult, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ventanilla.errors import InputError, NotFound
@@ -169,39 +169,69 @@ def disable_user(session: Session, username: str, *, actor: str) -> None:
 # -- logging in ------------------------------------------------------------------------
 
 
+# After `limit` wrong passwords for one user name from one address, each further try waits
+# twice as long as the one before (from this, up to the whole window).
+FIRST_DELAY = timedelta(seconds=30)
+# One address guessing across many user names (credential stuffing) is stopped after this
+# many times `limit` failures within the window.
+ADDRESS_FACTOR = 4
+
+
 def locked_until(
     session: Session, username: str, address: str, *, limit: int, window: timedelta
 ) -> datetime | None:
-    """When the wrong-password limit lifts for this user name or address; None if not hit.
+    """When this user name may be tried again from this address; None if it may now.
 
-    Blocked while either has `limit` failures within `window`: from then on it lifts when
-    the oldest failure that keeps the count at the limit leaves the window.
+    Throttled per (user name, address), with growing delays, never per user name alone:
+    someone guessing from one address must not lock the real user out from theirs. An
+    address with many failures across names waits until the oldest leaves the window.
     """
     now = utcnow()
+    recent = ATTEMPTS.c.succeeded.is_(False) & (ATTEMPTS.c.at > now - window)
+    name = normalize_username(username)
+    pair = session.scalars(
+        select(ATTEMPTS.c.at)
+        .where(recent, ATTEMPTS.c.username == name, ATTEMPTS.c.address == address[:64])
+        .order_by(ATTEMPTS.c.at.desc())
+        .limit(limit + 16)
+    ).all()
     latest: datetime | None = None
-    for column, value in (
-        (ATTEMPTS.c.username, normalize_username(username)),
-        (ATTEMPTS.c.address, address),
-    ):
-        if not value:
-            continue
-        times = session.scalars(
+    if len(pair) >= limit:
+        delay = min(window, FIRST_DELAY * 2 ** (len(pair) - limit))
+        latest = pair[0] + delay
+    if address:
+        stuffing = session.scalars(
             select(ATTEMPTS.c.at)
-            .where(column == value, ATTEMPTS.c.succeeded.is_(False), ATTEMPTS.c.at > now - window)
+            .where(recent, ATTEMPTS.c.address == address[:64])
             .order_by(ATTEMPTS.c.at.desc())
-            .limit(limit)
+            .limit(limit * ADDRESS_FACTOR)
         ).all()
-        if len(times) >= limit:
-            lifts = times[-1] + window
+        if len(stuffing) >= limit * ADDRESS_FACTOR:
+            lifts = stuffing[-1] + window
             latest = lifts if latest is None else max(latest, lifts)
-    return latest
+    return latest if latest is not None and latest > now else None
+
+
+def recent_failures(session: Session, since: datetime) -> dict[str, tuple[int, int]]:
+    """Per user name: wrong passwords since `since`, and from how many addresses (for the
+    admin's users page)."""
+    rows = session.execute(
+        select(
+            ATTEMPTS.c.username,
+            func.count(),
+            func.count(func.distinct(ATTEMPTS.c.address)),
+        )
+        .where(ATTEMPTS.c.succeeded.is_(False), ATTEMPTS.c.at > since)
+        .group_by(ATTEMPTS.c.username)
+    )
+    return {name: (int(count), int(addresses)) for name, count, addresses in rows}
 
 
 def begin_login(
     session: Session, username: str, address: str, *, limit: int, window: timedelta
 ) -> tuple[int | None, datetime | None]:
     """Count a login try before its password is checked: (attempt id, None), or
-    (None, when the limit lifts) when the user name or the address is locked out.
+    (None, when it may be tried again) while this name is throttled from this address.
 
     The try is stored as failed first and the count is taken under a lock on the name and
     the address, so parallel guesses cannot slip past the limit while a hash is verified.

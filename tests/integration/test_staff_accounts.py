@@ -105,24 +105,40 @@ def fail(db: Any, username: str, address: str) -> Any:
         return staff.begin_login(session, username, address, limit=3, window=WINDOW)
 
 
-def test_failures_lock_a_user_name_and_an_address_until_the_oldest_leaves_the_window(db):
-    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
-        attempt, until = fail(db, "ana", address)
+def test_failures_throttle_one_name_from_one_address_with_growing_delays(db):
+    for _ in range(3):
+        attempt, until = fail(db, "ana", "10.0.0.1")
         assert attempt and until is None
-    attempt, until = fail(db, "ana", "10.0.0.9")  # the name has 3 failures: locked
+    attempt, until = fail(db, "ana", "10.0.0.1")  # 3 failures from here: wait 30 s
     assert attempt is None and until is not None
     with db.read() as session:
-        first = min(session.scalars(select(LoginAttempt.at)))
-    assert until == first + WINDOW
-    assert fail(db, "beto", "10.0.0.9")[1] is None  # another name from a fresh address
-    for name in ("carla", "dario"):
-        fail(db, name, "10.0.0.9")
-    assert fail(db, "elena", "10.0.0.9")[1] is not None  # that address has 3 failures now
+        last = max(session.scalars(select(LoginAttempt.at)))
+    assert until == last + staff.FIRST_DELAY
+    # Someone guessing from one address never locks the user out from another.
+    assert fail(db, "ana", "10.0.0.2")[1] is None
 
+    # The delay doubles with each failure past the limit, up to the window.
+    with db.transaction() as session:
+        session.execute(update(LoginAttempt).values(at=utcnow() - timedelta(seconds=31)))
+    assert fail(db, "ana", "10.0.0.1")[1] is None  # tried after the 30 s: fails again
+    attempt, until = fail(db, "ana", "10.0.0.1")
+    assert attempt is None
+    with db.read() as session:
+        last = max(
+            session.scalars(select(LoginAttempt.at).where(LoginAttempt.address == "10.0.0.1"))
+        )
+    assert until == last + 2 * staff.FIRST_DELAY
+
+
+def test_one_address_guessing_many_names_is_stopped(db):
+    for n in range(3 * staff.ADDRESS_FACTOR):
+        assert fail(db, f"user{n}", "10.0.0.9")[1] is None
+    assert fail(db, "elena", "10.0.0.9")[1] is not None  # that address: too many names
+    assert fail(db, "elena", "10.0.0.8")[1] is None
     # Time passes: failures older than the window no longer count.
     with db.transaction() as session:
         session.execute(update(LoginAttempt).values(at=utcnow() - WINDOW - timedelta(seconds=1)))
-    assert fail(db, "ana", "10.0.0.9")[1] is None
+    assert fail(db, "elena", "10.0.0.9")[1] is None
 
 
 def test_a_successful_login_is_not_counted_as_a_failure(db):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -10,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ventanilla.errors import InputError, NotFound
 from ventanilla.store import staff
+from ventanilla.store.schema import utcnow
 from ventanilla.store.staff import ROLE_LABELS, ROLES, StaffUser
 from ventanilla.web.auth import require_role
 from ventanilla.web.staff.pages import form_fields, render, staff_app
@@ -35,12 +37,14 @@ def _page(
     app = staff_app(request)
     with app.db.read() as session:
         users = staff.list_users(session)
+        failures = staff.recent_failures(session, utcnow() - timedelta(hours=24))
     return render(
         request,
         "users",
         user,
         status=status,
         users=users,
+        failures=failures,
         roles=ROLES,
         role_labels=ROLE_LABELS,
         done=DONE.get(request.query_params.get("hecho", ""), ""),
