@@ -117,7 +117,7 @@ DECISIVE_RULES: tuple[tuple[str, str, str], ...] = (
 )
 DEFAULT_RULES: tuple[Rule, ...] = tuple(Rule.of(*rule) for rule in DECISIVE_RULES)
 # Below this confidence a person checks the type (a setting: classifier.review_below).
-REVIEW_BELOW = 0.3
+REVIEW_BELOW = 0.4
 # A message the model thinks is no request, less sure than this, is presumed a request
 # (a setting: classifier.presume_request_below).
 PRESUME_BELOW = 0.3

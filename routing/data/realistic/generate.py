@@ -227,6 +227,8 @@ def main() -> None:
         with (CORPUS / f"{label}.csv").open("a", newline="", encoding="utf-8") as handle:
             csv.DictWriter(handle, fieldnames=["text", "style", "split"]).writerows(rows)
     held: list[dict[str, str]] = []
+    # Its own seed: adding train cores never changes the held-out file.
+    rng = random.Random(2015)
     for label, lang, text in read_cores(HERE / "heldout_cores.txt"):
         for style in _styles(label, lang, rng, 2):
             dressed = dress(text, label, lang, style, rng)
