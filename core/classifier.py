@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ventanilla.routing.model import TextModel
+from ventanilla.routing.text import strip_quoted
 
 # The two models: PQRSDF types (and non-requests), and the communications feed's classes.
 KINDS = ("pqrsdf", "mentions")
@@ -80,7 +81,9 @@ def corpus_fingerprint(examples: Iterable[Example]) -> str:
 
 def train(examples: Sequence[Example], corrections: Sequence[tuple[str, str]] = ()) -> TextModel:
     """Train on the corpus's train rows and staff's (text, label) corrections."""
-    texts = [e.text for e in examples if e.split == "train"]
+    # The model learns from what the pipeline shows it: the citizen's own words, without
+    # the quoted history of a reply or the phone's signature (`strip_quoted`).
+    texts = [strip_quoted(e.text) for e in examples if e.split == "train"]
     labels = [e.label for e in examples if e.split == "train"]
     for text, label in corrections:
         texts.extend([text] * CORRECTION_WEIGHT)

@@ -438,7 +438,7 @@ class ClassifierSettings(Section):
     # Trained models are kept here (trained from routing/data when missing or stale).
     model_dir: str = "var/classifier"
     # Below this confidence the case is radicated all the same and flagged "revisar tipo".
-    review_below: float = Field(0.3, ge=0.0, le=1.0)
+    review_below: float = Field(0.4, ge=0.0, le=1.0)
     # A message read as no request (chatter, spam, empty) with less confidence than this
     # is radicated all the same, for review: the law presumes a petition.
     presume_request_below: float = Field(0.3, ge=0.0, le=1.0)

@@ -118,7 +118,7 @@ DECISIVE_RULES: tuple[tuple[str, str, str], ...] = (
 )
 DEFAULT_RULES: tuple[Rule, ...] = tuple(Rule.of(*rule) for rule in DECISIVE_RULES)
 # Below this confidence a person checks the type (a setting: classifier.review_below).
-REVIEW_BELOW = 0.3
+REVIEW_BELOW = 0.4
 # A message the model thinks is no request, less sure than this, is presumed a request
 # (a setting: classifier.presume_request_below).
 PRESUME_BELOW = 0.3
@@ -126,10 +126,12 @@ PRESUME_BELOW = 0.3
 MATTER_SURE = 0.5
 _WORDLESS = re.compile(r"^[^a-z0-9ñ]*$")
 # Words that name a matter of the service or ask for something: a text with one of them
-# is not "empty", however short (on folded text).
+# is not "empty", however short (on folded text). Not "empleo" or "trabajo": nearly every
+# message to an employment service says them, chatter included ("el país necesita más
+# empleo"); a request for work says "busco", "necesito" or "ayuda" as well.
 _MATTER = re.compile(
     r"\b(sise|clave|contrasen\w*|contraseñ\w*|usuario|cuenta|hoja de vida|curriculum|cv"
-    r"|vacante\w*|empleo|trabajo|oferta\w*|certificad\w*|constancia|inscri\w*|registr\w*"
+    r"|vacante\w*|busco|certificad\w*|constancia|inscri\w*|registr\w*"
     r"|feria\w*|agencia\w*|cita|taller\w*|postul\w*|necesit\w*|quiero|solicit\w*|ayud\w*"
     r"|olvid\w*|bloque\w*|no puedo|problema\w*|denunci\w*|queja|reclam\w*)\b"
 )

@@ -213,6 +213,16 @@ def test_the_citizen_status_page_shows_no_personal_data(site, radicado):
     assert CITIZEN["name"] in staff_page and CITIZEN["email"] in staff_page
 
 
+def test_the_case_page_gives_the_reasons_in_words_not_feature_keys(site, radicado):
+    with staff_client(site, "beto") as client:
+        page = client.get(f"/casos/{radicado}").text
+    reasons = page.split('id="case-reasons"', 1)[1].split("</ul>", 1)[0]
+    # "Solicito copia del certificado…": the copy rule decided, said as a clerk says it.
+    assert "pide un documento, una copia o un certificado" in reasons
+    for key in ("rule:", "model:", "presumed:", "chosen:"):
+        assert key not in reasons
+
+
 def test_staff_answers_are_never_cached_nor_framed(site):
     with staff_client(site, "beto") as client:
         response = client.get("/casos")

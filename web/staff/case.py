@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from ventanilla.adapters.email_parsing import html_body
 from ventanilla.errors import InputError, NotFound
 from ventanilla.logs import log
+from ventanilla.routing.explain import explain
 from ventanilla.routing.terms import deadline_state
 from ventanilla.routing.types import REQUEST_TYPES
 from ventanilla.store import casework
@@ -90,6 +91,7 @@ def _page(
         file=found,
         case=case,
         message=found["message"],
+        reasons=explain(found["message"]["features"] or (), review=bool(case["review_type"])),
         html=email_html(raw),
         deadline=deadline_state(case["due_date"], day, open_case=case["status"] == "radicado"),
         done=DONE.get(request.query_params.get("hecho", ""), ""),
