@@ -22,7 +22,7 @@ import filetype
 from bs4 import BeautifulSoup
 from charset_normalizer import from_bytes
 
-from ventanilla.message import Attachment, InboundMessage
+from ventanilla.message import Attachment, InboundMessage, attachment_type
 
 # Our loop header: a message carrying it came from us and is never acknowledged.
 LOOP_HEADER = "X-Ventanilla-Loop"
@@ -34,7 +34,6 @@ _ADDRESS = re.compile(
 # Control characters a database or a terminal should never see (tab and newline stay):
 # C0, DEL, C1 (\x9b starts a terminal escape) and the bidi overrides that disguise text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_MIME_TYPE = re.compile(r"[a-z0-9!#$&^_.+-]{1,40}/[a-z0-9!#$&^_.+-]{1,59}")
 _BLANK_LINES = re.compile(r"\n[ \t]*(\n[ \t]*)+\n")
 MAX_TEXT_CHARS = 200_000
 MAX_HTML_BYTES = 4 * 1024 * 1024
@@ -309,10 +308,7 @@ def _attach(
         size_mb = len(content) / 1_048_576
         body.dropped.append(f"{filename}: {size_mb:.1f} MB is over the size limit")
         return
-    sniffed = filetype.guess_mime(content[:8192]) if content else None
-    if not _MIME_TYPE.fullmatch(declared):
-        declared = "application/octet-stream"  # what the sender wrote is not a type
-    body.attachments.append(Attachment(filename, sniffed or declared, content))
+    body.attachments.append(Attachment(filename, attachment_type(declared, content), content))
 
 
 def _payload(part: Message) -> bytes:

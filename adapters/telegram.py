@@ -25,7 +25,6 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any, TypeVar
 
-import filetype
 from telegram import Bot, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -42,7 +41,7 @@ from ventanilla.adapters.base import Acknowledgement, Batch
 from ventanilla.adapters.telegram_updates import FileLimits, FileToFetch, read_update, too_big
 from ventanilla.errors import ChannelError
 from ventanilla.logs import log
-from ventanilla.message import Attachment, InboundMessage
+from ventanilla.message import Attachment, InboundMessage, attachment_type
 from ventanilla.settings import TelegramSettings
 
 T = TypeVar("T")
@@ -203,7 +202,7 @@ class TelegramAdapter:
             return content
         if len(content) > limit:
             return too_big(item.filename, len(content), limit)
-        return Attachment(item.filename, filetype.guess_mime(content) or item.content_type, content)
+        return Attachment(item.filename, attachment_type(item.content_type, content), content)
 
     # -- output --------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from twilio.rest import Client
 from ventanilla.adapters.base import Acknowledgement, Batch
 from ventanilla.errors import ChannelError
 from ventanilla.logs import log
-from ventanilla.message import Attachment, InboundMessage
+from ventanilla.message import Attachment, InboundMessage, attachment_type
 from ventanilla.routing.identity import phone_e164
 from ventanilla.routing.sms import fit_sms, segments, to_gsm7
 from ventanilla.settings import Settings
@@ -300,8 +300,9 @@ class TwilioAdapter:
             return f"{name}: could not be downloaded ({_describe(error)}) from {url}"
         if len(content) > limit:
             return f"{name}: over the {limit / 1_048_576:.2g} MB limit, not kept"
+        kind = attachment_type(kind, content)
         extension = {"audio/mpeg": ".mp3", "image/jpeg": ".jpg", "image/png": ".png",
-                     "application/pdf": ".pdf"}.get(kind.split(";")[0], "")  # fmt: skip
+                     "application/pdf": ".pdf"}.get(kind, "")  # fmt: skip
         return Attachment(name if "." in name else f"{name}{extension}", kind, content)
 
 

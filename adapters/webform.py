@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from email_validator import EmailNotValidError, validate_email
 
 from ventanilla.errors import InputError, InvalidInput
-from ventanilla.message import Attachment, InboundMessage
+from ventanilla.message import Attachment, InboundMessage, attachment_type, declared_type
 from ventanilla.routing.types import REQUEST_TYPES, TYPE_LABELS
 
 _PHONE = re.compile(r"^\+?[0-9(][0-9 ()-]{6,20}$")
@@ -45,6 +45,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def without_control_characters(value: str) -> str:
     return _CONTROL.sub("", value)
+
+
+def is_text(value: str) -> bool:
+    """False for a string no store or page can hold: a lone surrogate ("\\ud800") that JSON
+    may carry but UTF-8 cannot encode."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def megabytes(size: int) -> str:
@@ -106,23 +116,45 @@ def _check_attachments(
         if not upload.content:
             errors.append(InputError("attachments", f"El archivo «{name}» está vacío."))
             continue
+        if upload.content_type and not declared_type(upload.content_type):
+            errors.append(
+                InputError(
+                    "attachments",
+                    f"El tipo del archivo «{name}» no es válido (content_type debe ser como "
+                    "application/pdf).",
+                )
+            )
+            continue
         kept.append(
             Attachment(
-                name[:200], upload.content_type or "application/octet-stream", upload.content
+                name[:200], attachment_type(upload.content_type, upload.content), upload.content
             )
         )
     return tuple(kept)
 
 
 def build_message(
-    fields: dict[str, str], uploads: list[Upload], limits: Limits, now: datetime | None = None
+    fields: dict[str, str],
+    uploads: list[Upload],
+    limits: Limits,
+    now: datetime | None = None,
+    *,
+    provider_id: str = "",
 ) -> InboundMessage:
-    """Validate one submission; InvalidInput lists every problem by field."""
+    """Validate one submission; InvalidInput lists every problem by field.
+
+    `provider_id` names the submission (a repeat of it is the same message); a random one
+    when empty. Either way it is the citizen's receipt token: it must be unguessable.
+    """
     errors: list[InputError] = []
     clean = {
         key: without_control_characters(fields.get(key) or "").strip()
         for key in ("type", "name", "email", "phone", "subject", "text")
     }
+    for key, value in clean.items():
+        if not is_text(value):
+            errors.append(InputError(key, "Tiene caracteres que no son texto. Escríbalo de nuevo."))
+            clean[key] = ""
     if clean["type"] and clean["type"] not in REQUEST_TYPES:
         options = ", ".join(REQUEST_TYPES)
         errors.append(InputError("type", f"Tipo de solicitud desconocido. Use uno de: {options}."))
@@ -150,7 +182,7 @@ def build_message(
         raise InvalidInput(errors)
     return InboundMessage(
         channel="web",
-        provider_id=secrets.token_urlsafe(16),
+        provider_id=provider_id or secrets.token_urlsafe(16),
         received_at=now or datetime.now(UTC),
         text=clean["text"],
         sender=email or phone,

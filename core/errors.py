@@ -37,6 +37,17 @@ class ChannelError(VentanillaError):
         super().__init__(f"{channel}: {message}")
 
 
+class StoreUnavailable(VentanillaError):
+    """The store cannot be reached or is restarting: nothing was written, try again soon.
+
+    Not bad input: a caller answers 503 with `retry_after`, a poller waits and retries;
+    nothing is quarantined or blanked for it."""
+
+    def __init__(self, message: str, *, retry_after: int = 5) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
 class NotFound(VentanillaError):
     """A radicado or message id that does not exist."""
 

@@ -7,11 +7,37 @@ provider's own types. Plain data only: no I/O here.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 CHANNELS = ("email", "web", "telegram", "x", "sms", "whatsapp", "voice")
+
+
+# A media type as RFC 6838 writes it (parameters such as "; charset" are cut before).
+_MEDIA_TYPE = re.compile(r"[a-z0-9!#$&^_.+-]{1,40}/[a-z0-9!#$&^_.+-]{1,59}")
+UNKNOWN_TYPE = "application/octet-stream"
+
+
+def declared_type(declared: str) -> str:
+    """What a sender declared, as a plain media type ("" when it is not one: a CR/LF, a
+    surrogate, 200 characters of anything)."""
+    value = declared.split(";", 1)[0].strip().lower()
+    return value if _MEDIA_TYPE.fullmatch(value) else ""
+
+
+def attachment_type(declared: str, content: bytes) -> str:
+    """The type an attachment is stored and served with: what its bytes are when they say
+    (magic numbers), else what the sender declared if that is a media type at all.
+
+    The declared type is never trusted alone: a file called a PDF that is an executable
+    is stored as what it is, and a header line hidden in a type never reaches a response.
+    """
+    import filetype  # imported here: only adapters that receive files pay for it
+
+    sniffed = filetype.guess_mime(content[:8192]) if content else None
+    return sniffed or declared_type(declared) or UNKNOWN_TYPE
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hashlib
+import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -22,7 +24,7 @@ from starlette.datastructures import UploadFile
 
 from ventanilla.adapters.webform import TYPE_CHOICES, Limits, Upload, build_message, megabytes
 from ventanilla.app import App, current_app
-from ventanilla.errors import InputError, InvalidInput, NotFound
+from ventanilla.errors import InputError, InvalidInput, NotFound, StoreUnavailable
 from ventanilla.logs import log
 from ventanilla.routing.types import TYPE_LABELS
 from ventanilla.store.cases import intake_outcome, request_state, show_case, web_request_id
@@ -38,7 +40,17 @@ from ventanilla.web.twilio import twilio_routes
 from ventanilla.workers.notify import outcome_channel
 
 API_FIELDS = ("type", "name", "email", "phone", "subject", "text")
+# Bodies larger than this are parsed and decoded in the thread pool, not on the event loop.
+OFF_LOOP_BYTES = 256 * 1024
+# The same submission sent again within this window, without an Idempotency-Key, is the
+# same message (a retry, a double click); later it is a new one (dedupe then decides).
+REPEAT_WINDOW_SECONDS = 600
+T = TypeVar("T")
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
+UNAVAILABLE = (
+    "No pudimos recibir su solicitud por una falla momentánea de nuestro sistema. Sus datos "
+    "siguen en el formulario: envíela de nuevo en unos segundos."
+)
 SEND_AGAIN = (
     "Por seguridad, revise su solicitud y envíela de nuevo: sus datos siguen en el formulario."
 )
@@ -77,6 +89,19 @@ def create_app(app: App | None = None) -> FastAPI:
         body_timeout_seconds=settings.web.body_timeout_seconds,
         internal_networks=settings.web.internal(),
     )
+
+    @web.exception_handler(StoreUnavailable)
+    async def store_unavailable(request: Request, error: StoreUnavailable) -> Response:
+        # A restart of the store is not the citizen's fault nor a bug: no traceback, no
+        # quarantine; the client (a browser, Twilio, Telegram) tries again shortly.
+        log.warning("intake_unavailable", path=request.url.path)
+        message = "the service is briefly unavailable (its store is restarting); try again"
+        return JSONResponse(
+            {"errors": [{"field": "service", "message": message}]},
+            status_code=503,
+            headers={"Retry-After": str(error.retry_after)},
+        )
+
     web.include_router(twilio_routes(app, batcher))
     web.include_router(telegram_routes(app, batcher))
     install_staff(web, app)
@@ -94,9 +119,15 @@ def create_app(app: App | None = None) -> FastAPI:
         with app.db.read() as session:
             return intake_outcome(session, message_id)
 
-    async def submit(fields: dict[str, str], uploads: list[Upload]) -> tuple[int, str, Any]:
-        """Accept a submission; returns its id, its receipt token and the outcome (or None)."""
-        message = build_message(fields, uploads, limits)
+    async def submit(
+        fields: dict[str, str], uploads: list[Upload], key: str
+    ) -> tuple[int, str, Any]:
+        """Accept a submission; returns its id, its receipt token and the outcome (or None).
+
+        `key` names the submission: the same one sent again (a retry after a timeout or a
+        503, a double click) is the same message, answered the same way, notified once.
+        """
+        message = build_message(fields, uploads, limits, provider_id=key)
         accepted = await batcher.accept(message)
         metrics.intake_total.labels("web").inc()
         with metrics.intake_wait_seconds.time():
@@ -130,6 +161,24 @@ def create_app(app: App | None = None) -> FastAPI:
         if wait:
             log.warning("intake_limited", retry_after=wait)
         return wait
+
+    def idempotency(request: Request, material: bytes) -> str | None:
+        """The provider id of a submission: from its Idempotency-Key when the client sends
+        one, else from its content within a few minutes; None for an unusable key.
+
+        Both are mixed with the client address, and the result doubles as the receipt
+        token: only someone who already has the whole request can compute it.
+        """
+        address = request.client.host if request.client else ""
+        header = request.headers.get("idempotency-key")
+        if header is not None:
+            if not 0 < len(header) <= 200 or not header.isascii() or not header.isprintable():
+                return None
+            seed = b"key\n" + header.encode()
+        else:
+            seed = b"body\n" + str(int(time.time()) // REPEAT_WINDOW_SECONDS).encode() + material
+        digest = hashlib.sha256(address.encode() + b"\n" + seed).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")[:32]
 
     def too_many_text(wait: int) -> str:
         return (
@@ -187,11 +236,19 @@ def create_app(app: App | None = None) -> FastAPI:
             for item in form_data.getlist("attachments")
             if isinstance(item, UploadFile)
         ]
+        material = json.dumps(fields, sort_keys=True).encode() + b"".join(
+            hashlib.sha256(u.content).digest() for u in uploads
+        )
         try:
-            _, token, decided = await submit(fields, uploads)
+            _, token, decided = await submit(fields, uploads, idempotency(request, material) or "")
         except InvalidInput as error:
             reject(error)
             return form_page(fields, error.by_field(), status=422)
+        except StoreUnavailable as error:
+            log.warning("intake_unavailable", path="/pqrsdf")
+            response = form_page(fields, {"envio": UNAVAILABLE}, status=503)
+            response.headers["Retry-After"] = str(error.retry_after)
+            return response
         if decided and decided["case"]:
             return page("filed", case=citizen_view(decided["case"]))
         return page("received", token=token)
@@ -215,19 +272,31 @@ def create_app(app: App | None = None) -> FastAPI:
                 status_code=429,
                 headers={"Retry-After": str(wait)},
             )
+        raw = await request.body()  # bounded by web.max_body_bytes (web/guard.py)
         try:
-            body = await request.json()
-        except ValueError:
-            return problem("body", "the body must be a JSON object")
+            # A large body is parsed off the event loop: pages keep answering meanwhile.
+            body = await off_loop(json.loads, raw) if len(raw) > OFF_LOOP_BYTES else json.loads(raw)
+        except (ValueError, RecursionError):
+            return problem(
+                "body", "the body must be a JSON object (UTF-8, nested at most a few levels)"
+            )
         if not isinstance(body, dict):
             return problem("body", "the body must be a JSON object")
         for key in API_FIELDS:
             if body.get(key) is not None and not isinstance(body[key], str):
                 return problem(key, "must be a string")
+        submission = idempotency(request, raw)
+        if submission is None:
+            return problem("Idempotency-Key", "must be 1 to 200 printable ASCII characters")
         fields = {key: body.get(key) or "" for key in API_FIELDS}
         try:
-            uploads = decode_attachments(body.get("attachments") or [])
-            message_id, token, decided = await submit(fields, uploads)
+            items = body.get("attachments") or []
+            check_attachment_sizes(items, limits)
+            uploads = (
+                await off_loop(decode_attachments, items) if len(raw) > OFF_LOOP_BYTES
+                else decode_attachments(items)
+            )  # fmt: skip
+            message_id, token, decided = await submit(fields, uploads, submission)
         except InvalidInput as error:
             reject(error)
             return JSONResponse(
@@ -339,6 +408,26 @@ async def read_upload(item: UploadFile, limit: int) -> Upload:
         content[:limit],
         truncated=len(content) > limit,
     )
+
+
+async def off_loop(function: Callable[[Any], T], argument: Any) -> T:
+    return await run_in_threadpool(function, argument)
+
+
+def check_attachment_sizes(items: Any, limits: Limits) -> None:
+    """Count and size the attachments before any is decoded (base64 is 4/3 of the bytes)."""
+    if not isinstance(items, list):
+        raise InvalidInput([InputError("attachments", "must be a list")])
+    if len(items) > limits.max_attachments:
+        message = f"at most {limits.max_attachments} attachments (web.max_attachments)"
+        raise InvalidInput([InputError("attachments", message)])
+    encoded_limit = (limits.max_attachment_bytes * 4) // 3 + 4
+    for item in items:
+        encoded = item.get("content_base64") if isinstance(item, dict) else None
+        if isinstance(encoded, str) and len(encoded) > encoded_limit:
+            size = megabytes(limits.max_attachment_bytes)
+            message = f"each attachment must be at most {size} (web.max_attachment_bytes)"
+            raise InvalidInput([InputError("attachments", message)])
 
 
 def decode_attachments(items: Any) -> list[Upload]:

@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ventanilla.app import current_app
+from ventanilla.errors import StoreUnavailable
 from ventanilla.logs import log
 from ventanilla.message import InboundMessage
 from ventanilla.store.intake import Accepted, persist, persist_many, save_checkpoint
 
 # (channel, cursor, messages still waiting at the source)
 Checkpoint = tuple[str, str, int]
+T = TypeVar("T")
+
+
+# How long intake waits for a store that is restarting before it gives up (503, or the
+# poller's own backoff): a PostgreSQL fast restart takes a second or two.
+STORE_RETRY_DELAYS = (0.1, 0.25, 0.5, 1.0, 2.0)
+# The store cannot be reached or is restarting (a connection refused or cut, SQLite busy):
+# waiting helps. Anything else the store refuses is about the message itself.
+TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
 
 def accept_batch(
@@ -24,23 +42,23 @@ def accept_batch(
 ) -> list[Accepted]:
     """Store a batch and its channel's checkpoint in one transaction, then enqueue.
 
-    A message the store refuses (it happens with hostile input) must not stop the channel:
-    the batch is then stored one message at a time, and the refused one is kept raw in
-    quarantine with the reason. With `start_now` false the pipeline waits (a voice mail
-    waiting for its transcription); the reconciler starts it if nothing else does.
+    A store that is down or restarting is waited for briefly, then StoreUnavailable is
+    raised: nothing is written, nothing quarantined, the caller retries (DESIGN: a
+    transient failure is not bad input). A message the store refuses for what it holds
+    (hostile input) must not fail the others: the batch is then stored one message at a
+    time, and only the refused one is kept raw in quarantine with the reason. With
+    `start_now` false the pipeline waits (a voice mail waiting for its transcription);
+    the reconciler starts it if nothing else does.
     """
-    app = current_app()
     try:
-        accepted = _store_together(messages, checkpoint)
-    except IntegrityError:
-        # The same provider id committed by a concurrent delivery a moment ago.
-        accepted = _store_together(messages, checkpoint)
-    except SQLAlchemyError as error:
+        accepted = _patiently(lambda: _store_together(messages, checkpoint))
+    except StoreUnavailable:
+        raise
+    except Exception as error:  # refused for its content: isolate the one that is
         log.warning("batch_refused_storing_one_by_one", error=type(error).__name__)
         accepted = [_store_alone(message) for message in messages]
         if checkpoint:
-            with app.db.transaction() as session:
-                save_checkpoint(session, *checkpoint)
+            _patiently(lambda: _save_checkpoint(checkpoint))
     from ventanilla.workers.pipeline import start
 
     created = [outcome.message_id for outcome in accepted if outcome.created]
@@ -53,6 +71,33 @@ def accept_batch(
     except Exception:  # stored is what matters: the reconciler enqueues them later
         log.warning("enqueue_failed", messages=len(created))
     return accepted
+
+
+def _patiently(store: Callable[[], T]) -> T:
+    """`store()`, tried again while the store is unreachable; StoreUnavailable at the end.
+
+    An IntegrityError is the same provider id committed by a concurrent delivery a moment
+    ago: the next try finds it stored.
+    """
+    for attempt, delay in enumerate((*STORE_RETRY_DELAYS, None)):
+        try:
+            return store()
+        except IntegrityError:
+            if attempt > 0:
+                raise
+        except TRANSIENT as error:
+            if delay is None:
+                log.warning("store_unavailable", error=type(error).__name__)
+                raise StoreUnavailable(
+                    "the store cannot be reached (it may be restarting): try again shortly"
+                ) from None
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def _save_checkpoint(checkpoint: Checkpoint) -> None:
+    with current_app().db.transaction() as session:
+        save_checkpoint(session, *checkpoint)
 
 
 def _store_together(
@@ -68,10 +113,16 @@ def _store_together(
 
 def _store_alone(message: InboundMessage) -> Accepted:
     app = current_app()
-    try:
+
+    def store(kept: InboundMessage) -> Accepted:
         with app.db.transaction() as session:
-            return persist(session, message, app.attachments_dir)
-    except SQLAlchemyError as error:
+            return persist(session, kept, app.attachments_dir)
+
+    try:
+        return _patiently(lambda: store(message))
+    except StoreUnavailable:
+        raise
+    except Exception as error:
         reason = f"the store refused this message ({type(error).__name__}); kept raw"
         log.warning("message_quarantined_at_intake", channel=message.channel, reason=reason)
         kept = dataclasses.replace(
@@ -83,5 +134,4 @@ def _store_alone(message: InboundMessage) -> Accepted:
             references=(),
             flags={"quarantine": reason},
         )
-        with app.db.transaction() as session:
-            return persist(session, kept, app.attachments_dir)
+        return _patiently(lambda: store(kept))

@@ -83,16 +83,28 @@ def test_api_answers_201_with_radicado_and_due_date(service):
     assert message["status"] == "case" and message["radicado"] == body["radicado"]
 
 
-def test_same_request_twice_gets_the_existing_radicado(service):
+def test_the_same_request_sent_again_gets_the_first_answer_and_one_acknowledgement(service):
     request = {
         "text": "Quiero poner una queja por mala atención en la oficina",
-        "phone": "300 123 4567",
+        "email": "rosa@example.com",
     }
-    first = httpx.post(f"{service.base_url}/api/v1/requests", json=request, timeout=30).json()
-    second = httpx.post(f"{service.base_url}/api/v1/requests", json=request, timeout=30).json()
-    assert second["radicado"] == first["radicado"]
-    assert second["status"] == "duplicate"
-    assert len(service.cli_json("cases", "list")) == 1
+    url = f"{service.base_url}/api/v1/requests"
+    first = httpx.post(url, json=request, timeout=30).json()
+    second = httpx.post(url, json=request, timeout=30).json()  # a retry, a double click
+    assert (second["id"], second["radicado"]) == (first["id"], first["radicado"])
+    assert second["status"] == "case"
+    keyed = {"idempotency-key": "7f0c2f8e-5b7a-4a43-9b0e-3c1d2e4f5a6b"}
+    other = {"text": "Solicito copia de mi certificado de inscripción", "email": "leo@example.com"}
+    third = httpx.post(url, json=other, headers=keyed, timeout=30)
+    again = httpx.post(url, json=other, headers=keyed, timeout=30)
+    assert third.json()["id"] == again.json()["id"] != first["id"]
+    bad_key = httpx.post(url, json=request, headers={"idempotency-key": "x" * 300}, timeout=30)
+    assert bad_key.status_code == 422
+    assert bad_key.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert len(service.cli_json("messages", "list")) == 2
+    service.cli("drain", "--timeout", "60")
+    # No duplicate notice for a repeat: one acknowledgement for the first request only.
+    assert len(list(service.outbox.glob(f"{first['radicado']}*.eml"))) == 1
 
 
 @pytest.mark.parametrize(
