@@ -17,7 +17,11 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
+
+from ventanilla.errors import StoreUnavailable
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -40,6 +44,21 @@ def _prepare_sqlite(engine: Engine, *, writer: bool) -> None:
     def _on_begin(connection: Any) -> None:
         # Writers lock up front; readers take a WAL snapshot and never wait for writers.
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+# The store cannot be reached or is restarting (a connection refused or cut, SQLite busy,
+# the pool exhausted): waiting helps. Anything else the store refuses is about the data.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    DisconnectionError,
+    PoolTimeout,
+    StoreUnavailable,
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    return isinstance(error, TRANSIENT_ERRORS)
 
 
 def make_engine(url: str, *, writer: bool = True) -> Engine:

@@ -377,3 +377,14 @@ def app_with(
             app.db.dispose()
     get_settings.cache_clear()
     current_app.cache_clear()
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[Any]:
+    """A PostgreSQL cluster of the test's own, which it may restart (tests/private_postgres)."""
+    from tests.private_postgres import PrivatePostgres
+
+    server = PrivatePostgres(free_port())
+    server.start()
+    yield server
+    server.stop()

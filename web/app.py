@@ -28,6 +28,7 @@ from ventanilla.errors import InputError, InvalidInput, NotFound, StoreUnavailab
 from ventanilla.logs import log
 from ventanilla.routing.types import TYPE_LABELS
 from ventanilla.store.cases import intake_outcome, request_state, show_case, web_request_id
+from ventanilla.store.engine import TRANSIENT_ERRORS
 from ventanilla.templates import environment, spanish_date, spanish_datetime
 from ventanilla.web import metrics
 from ventanilla.web.batcher import IntakeBatcher
@@ -116,8 +117,11 @@ def create_app(app: App | None = None) -> FastAPI:
         return HTMLResponse("El formulario no está disponible.", status_code=404)
 
     def outcome(message_id: int) -> dict[str, Any] | None:
-        with app.db.read() as session:
-            return intake_outcome(session, message_id)
+        try:
+            with app.db.read() as session:
+                return intake_outcome(session, message_id)
+        except TRANSIENT_ERRORS:  # stored already: the receipt (202) tells the rest later
+            return None
 
     async def submit(
         fields: dict[str, str], uploads: list[Upload], key: str

@@ -22,6 +22,7 @@ from dramatiq.middleware import (
 from ventanilla.errors import ChannelError, InputError
 from ventanilla.logs import log
 from ventanilla.settings import get_settings
+from ventanilla.store.engine import is_transient
 
 # Called with (message_id or outbox id, reason) when an actor gives up for good.
 DeadLetterHandler = Any
@@ -30,6 +31,10 @@ dead_letter_handlers: dict[str, DeadLetterHandler] = {}
 
 def should_retry(max_retries: int) -> Any:
     def retry_when(retries: int, exception: BaseException) -> bool:
+        if is_transient(exception):
+            # The store is down or restarting: not the message's fault. Retried with the
+            # growing backoff as long as it takes, never counted toward dead letters.
+            return True
         if isinstance(exception, InputError):
             return False  # bad data does not get better by waiting
         if isinstance(exception, ChannelError) and not exception.retryable:

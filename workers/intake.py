@@ -7,18 +7,13 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from sqlalchemy.exc import (
-    DisconnectionError,
-    IntegrityError,
-    InterfaceError,
-    OperationalError,
-)
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import IntegrityError
 
 from ventanilla.app import current_app
 from ventanilla.errors import StoreUnavailable
 from ventanilla.logs import log
 from ventanilla.message import InboundMessage
+from ventanilla.store.engine import TRANSIENT_ERRORS
 from ventanilla.store.intake import Accepted, persist, persist_many, save_checkpoint
 
 # (channel, cursor, messages still waiting at the source)
@@ -29,9 +24,6 @@ T = TypeVar("T")
 # How long intake waits for a store that is restarting before it gives up (503, or the
 # poller's own backoff): a PostgreSQL fast restart takes a second or two.
 STORE_RETRY_DELAYS = (0.1, 0.25, 0.5, 1.0, 2.0)
-# The store cannot be reached or is restarting (a connection refused or cut, SQLite busy):
-# waiting helps. Anything else the store refuses is about the message itself.
-TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
 
 def accept_batch(
@@ -85,7 +77,7 @@ def _patiently(store: Callable[[], T]) -> T:
         except IntegrityError:
             if attempt > 0:
                 raise
-        except TRANSIENT as error:
+        except TRANSIENT_ERRORS as error:
             if delay is None:
                 log.warning("store_unavailable", error=type(error).__name__)
                 raise StoreUnavailable(

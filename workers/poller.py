@@ -10,11 +10,14 @@ from __future__ import annotations
 import threading
 import time
 
+import redis
+
 from ventanilla.adapters.base import ChannelAdapter
 from ventanilla.adapters.registry import polling_adapters
 from ventanilla.app import current_app
 from ventanilla.errors import ChannelError
 from ventanilla.logs import log
+from ventanilla.store.engine import is_transient
 from ventanilla.store.intake import load_checkpoint
 from ventanilla.workers.alerts import check_mention_spike
 from ventanilla.workers.digest import send_digest_when_due
@@ -40,6 +43,15 @@ def poll_channel(adapter: ChannelAdapter) -> int:
     return taken
 
 
+def report_failure(event: str, error: Exception, **ids: object) -> None:
+    """One line for what is expected to pass (the store or Redis restarting); the whole
+    traceback only for what may be a bug."""
+    if is_transient(error) or isinstance(error, redis.RedisError):
+        log.warning(event, error=type(error).__name__, **ids)
+    else:
+        log.exception(event, **ids)
+
+
 def run_channel(adapter: ChannelAdapter, interval: float, stop: threading.Event) -> None:
     """Poll one channel until `stop`; failures back off exponentially, never end the loop."""
     backoff = 0.0
@@ -63,9 +75,9 @@ def run_channel(adapter: ChannelAdapter, interval: float, stop: threading.Event)
                 retryable=error.retryable,
                 retry_in=backoff,
             )
-        except Exception:  # the store or Redis is down, or a bug: log it, keep the loop
+        except Exception as error:  # the store or Redis is down, or a bug: keep the loop
             backoff = min(max(backoff * 2, 1.0), MAX_BACKOFF_SECONDS)
-            log.exception("channel_failed", channel=adapter.channel, retry_in=backoff)
+            report_failure("channel_failed", error, channel=adapter.channel, retry_in=backoff)
         stop.wait(backoff)
 
 
@@ -97,16 +109,16 @@ def run_poller(channel: str | None = None, once: bool = False, interval: float =
         while True:
             try:
                 reconcile()
-            except Exception:  # Redis or the store is down: try again next round
-                log.exception("reconcile_failed")
+            except Exception as error:  # Redis or the store is down: try again next round
+                report_failure("reconcile_failed", error)
             try:
                 check_mention_spike()
-            except Exception:  # never let an alert stop the intake
-                log.exception("mention_spike_check_failed")
+            except Exception as error:  # never let an alert stop the intake
+                report_failure("mention_spike_check_failed", error)
             try:
                 send_digest_when_due(app)
-            except Exception:  # SMTP or the store is down: the next round tries again
-                log.exception("digest_failed")
+            except Exception as error:  # SMTP or the store is down: the next round tries again
+                report_failure("digest_failed", error)
             time.sleep(app.settings.worker.reconcile_every_seconds)
     finally:
         stop.set()
