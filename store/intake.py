@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +35,8 @@ def store_blob(root: Path, content: bytes, sha256: str) -> Path:
     """Write an attachment once under its hash (content-addressed; rewriting is harmless)."""
     target = root / sha256[:2] / sha256
     if target.exists():
+        # Fresh again: the orphan sweep must not take a file a new row is about to name.
+        os.utime(target)
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
@@ -45,6 +48,37 @@ def store_blob(root: Path, content: bytes, sha256: str) -> Path:
 
 def blob_path(root: Path, sha256: str) -> Path:
     return root / sha256[:2] / sha256
+
+
+def sweep_orphan_blobs(session: Session, root: Path, older_than: float) -> int:
+    """Remove attachment files no row points at, written more than `older_than` seconds
+    ago: what a batch the store refused, or a crash before its commit, left behind (files
+    are written before the rows that name them, so a file is never missing for a row).
+    Returns how many were removed."""
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - older_than
+    removed = 0
+    for folder in root.iterdir():
+        if not folder.is_dir():
+            continue
+        candidates = {
+            path.name: path
+            for path in folder.iterdir()
+            if path.is_file() and path.stat().st_mtime < cutoff
+        }
+        if not candidates:
+            continue
+        known = set(
+            session.scalars(
+                select(ATTACHMENTS.c.sha256).where(ATTACHMENTS.c.sha256.in_(list(candidates)))
+            )
+        )
+        for name, path in candidates.items():
+            if name not in known:  # a leftover temporary file too (".tmp-…")
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
 
 
 def persist(

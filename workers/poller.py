@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import redis
 
@@ -18,7 +19,7 @@ from ventanilla.app import current_app
 from ventanilla.errors import ChannelError
 from ventanilla.logs import log
 from ventanilla.store.engine import is_transient
-from ventanilla.store.intake import load_checkpoint
+from ventanilla.store.intake import load_checkpoint, sweep_orphan_blobs
 from ventanilla.workers.alerts import check_mention_spike
 from ventanilla.workers.digest import send_digest_when_due
 from ventanilla.workers.intake import accept_batch
@@ -41,6 +42,23 @@ def poll_channel(adapter: ChannelAdapter) -> int:
             # A backlog (an outage, a first start): progress in the log and on /metrics.
             log.info("intake_progress", channel=adapter.channel, taken=taken, left=batch.remaining)
     return taken
+
+
+# Attachment files older than this with no row are leftovers (a refused batch, a crash).
+ORPHAN_AFTER_SECONDS = 3600.0
+_last_sweep = 0.0
+
+
+def sweep_attachments(app: Any) -> None:
+    """Once an hour: remove attachment files no message points at."""
+    global _last_sweep
+    if time.monotonic() - _last_sweep < ORPHAN_AFTER_SECONDS:
+        return
+    _last_sweep = time.monotonic()
+    with app.db.read() as session:
+        removed = sweep_orphan_blobs(session, app.attachments_dir, ORPHAN_AFTER_SECONDS)
+    if removed:
+        log.info("orphan_attachments_removed", files=removed)
 
 
 def report_failure(event: str, error: Exception, **ids: object) -> None:
@@ -115,6 +133,10 @@ def run_poller(channel: str | None = None, once: bool = False, interval: float =
                 check_mention_spike()
             except Exception as error:  # never let an alert stop the intake
                 report_failure("mention_spike_check_failed", error)
+            try:
+                sweep_attachments(app)
+            except Exception as error:  # the store is down: the next round tries again
+                report_failure("attachment_sweep_failed", error)
             try:
                 send_digest_when_due(app)
             except Exception as error:  # SMTP or the store is down: the next round tries again

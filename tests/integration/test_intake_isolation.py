@@ -4,6 +4,9 @@ and a store that cannot be reached is StoreUnavailable (nothing quarantined or b
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import os
 import socket
 from datetime import UTC, datetime
 from typing import Any
@@ -55,3 +58,24 @@ def test_an_unreachable_store_is_unavailable_not_bad_input(app_with: Any) -> Non
     app_with(store__url=f"postgresql+psycopg://postgres@127.0.0.1:{port}/nothing")
     with pytest.raises(StoreUnavailable):
         accept_batch([message(1, "Solicito copia de mi certificado.")], start_now=False)
+
+
+def test_attachment_files_no_row_names_are_swept_and_named_ones_kept(app_with: Any) -> None:
+    from ventanilla.message import Attachment
+    from ventanilla.store.intake import blob_path, store_blob, sweep_orphan_blobs
+    from ventanilla.workers.intake import accept_batch
+
+    app = app_with()
+    kept = Attachment("carta.pdf", "application/pdf", b"%PDF-1.4 carta")
+    with_file = dataclasses.replace(message(1, "Solicito revisar mi carta."), attachments=(kept,))
+    accept_batch([with_file], start_now=False)
+    orphan = b"left by a batch the store refused"
+    digest = hashlib.sha256(orphan).hexdigest()
+    store_blob(app.attachments_dir, orphan, digest)
+    hour_ago = os.path.getmtime(blob_path(app.attachments_dir, digest)) - 7200
+    for sha in (digest, kept.sha256):
+        os.utime(blob_path(app.attachments_dir, sha), (hour_ago, hour_ago))
+    with app.db.read() as session:
+        assert sweep_orphan_blobs(session, app.attachments_dir, 3600) == 1
+    assert not blob_path(app.attachments_dir, digest).exists()
+    assert blob_path(app.attachments_dir, kept.sha256).exists()
