@@ -7,9 +7,11 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ventanilla.errors import InputError, NotFound
+from ventanilla.logs import log
 from ventanilla.message import CHANNELS
 from ventanilla.routing.terms import deadline_state
 from ventanilla.routing.types import REQUEST_TYPES
@@ -97,4 +99,41 @@ async def case_list(request: Request, user: Agent) -> Any:
         page_link=page_link,
         filtered=bool(kept),
         labels=label_set(),
+        annulled=params.get("anulados", "") if params.get("anulados", "").isdigit() else "",
+        skipped=params.get("omitidos", "") if params.get("omitidos", "").isdigit() else "",
+        bulk_error=BULK_ERRORS.get(params.get("problema", ""), ""),
     )
+
+
+BULK_ERRORS = {
+    "motivo": "Escriba el motivo de la anulación: queda registrado con cada número.",
+    "ninguno": "Elija al menos un caso para anular.",
+}
+
+
+@router.post("/casos/anular")
+async def annul_many(request: Request, user: Agent) -> Response:
+    """Annul the chosen cases with one reason, each audited with the staff member."""
+    app = staff_app(request)
+    form = await request.form()
+    radicados = [str(value) for value in form.getlist("radicado") if isinstance(value, str)]
+    reason = " ".join(str(form.get("reason") or "").split())
+    if not radicados:
+        return RedirectResponse("/casos?problema=ninguno", status_code=303)
+    if not reason:
+        return RedirectResponse("/casos?problema=motivo", status_code=303)
+
+    def write() -> tuple[int, int]:
+        annulled = skipped = 0
+        with app.db.transaction() as session:
+            for radicado in dict.fromkeys(radicados):
+                try:
+                    app.registry.annul(session, radicado, reason, user.username)
+                    annulled += 1
+                except (InputError, NotFound):  # annulled meanwhile, or not a radicado
+                    skipped += 1
+        return annulled, skipped
+
+    annulled, skipped = await run_in_threadpool(write)
+    log.info("cases_annulled_in_bulk", cases=annulled, skipped=skipped, user_id=user.id)
+    return RedirectResponse(f"/casos?anulados={annulled}&omitidos={skipped}", status_code=303)
