@@ -242,7 +242,11 @@ def cases_show(radicado: str, as_json: bool) -> None:
             click.echo(f"{key:>13}: {'' if value is None else value}")
 
 
-@cases.command("groups", help="Mass petitions (art. 22 Ley 1755): analogous cases grouped.")
+@cases.command(
+    "groups",
+    help="Mass petitions (art. 22 Ley 1755): analogous cases grouped.",
+    short_help="Mass petitions (art. 22 Ley 1755 de 2015), grouped.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def cases_groups(as_json: bool) -> None:
     from ventanilla.store.cases import list_groups

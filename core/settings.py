@@ -48,7 +48,7 @@ from ventanilla.routing.types import REQUEST_TYPES
 SETTINGS_ENV = "VENTANILLA_SETTINGS"
 DEFAULT_SETTINGS_FILE = "settings.toml"
 # Keys that hold secrets: they belong in the environment, never in a file in the repo.
-SECRET_KEYS = ("password", "token", "secret", "auth_token", "consumer_key")
+SECRET_KEYS = ("password", "token", "secret", "consumer_key", "api_key")
 
 Security = Literal["tls", "starttls", "plain"]
 
@@ -696,7 +696,8 @@ def secrets_in_file(data: dict[str, Any]) -> list[str]:
         if not isinstance(values, dict):
             continue
         for key, value in values.items():
-            if value and any(word in key for word in SECRET_KEYS):
+            # By the key's end: `smtp_password` is a secret, `min_password_length` is not.
+            if value and key.endswith(SECRET_KEYS):
                 env = f"VENTANILLA_{section.upper()}__{key.upper()}"
                 found.append(f"{section}.{key}: secrets belong in the environment ({env})")
     return found

@@ -18,9 +18,11 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ventanilla.adapters.webform import TYPE_CHOICES, Limits, Upload, build_message, megabytes
 from ventanilla.app import App, current_app
@@ -90,6 +92,15 @@ def create_app(app: App | None = None) -> FastAPI:
         body_timeout_seconds=settings.web.body_timeout_seconds,
         internal_networks=settings.web.internal(),
     )
+
+    @web.exception_handler(StarletteHTTPException)
+    async def not_found(request: Request, error: StarletteHTTPException) -> Response:
+        # A person who mistypes an address reads Spanish, not {"detail":"Not Found"};
+        # programs calling the API and the webhooks keep the JSON answer.
+        machine = request.url.path.startswith(("/api/", "/webhooks/", "/telegram/"))
+        if error.status_code == 404 and not machine:
+            return page("page_not_found", status=404)
+        return await http_exception_handler(request, error)
 
     @web.exception_handler(StoreUnavailable)
     async def store_unavailable(request: Request, error: StoreUnavailable) -> Response:

@@ -80,6 +80,10 @@ def test_every_command_has_help(deployment_factory, tmp_path):
     ):
         result = deployment.cli(*command, "--help")
         assert "Usage: ventanilla" in result.stdout
+    # A group's list of commands never cuts a description in the middle of a citation.
+    for group in ([], ["cases"], ["messages"], ["users"], ["classifier"]):
+        listing = deployment.cli(*group, "--help").stdout
+        assert "(art.\n" not in listing and not listing.rstrip().endswith("(art."), listing
 
 
 def test_poll_once_with_no_channel_enabled_exits_cleanly(deployment_factory, tmp_path):

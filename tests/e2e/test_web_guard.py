@@ -169,3 +169,13 @@ def test_the_form_sent_faster_than_a_person_can_is_asked_again_with_nothing_lost
     filed = httpx.post(f"{service.base_url}/pqrsdf", data=fields, timeout=30)
     assert filed.status_code == 200  # the radicado, or the receipt page when it is slow
     assert len(service.cli_json("messages", "list")) == 1
+
+
+def test_an_unknown_address_answers_a_spanish_page_and_the_api_keeps_json(service):
+    for path in ("/no-existe", "/estado", "/estado/"):
+        page = httpx.get(f"{service.base_url}{path}")
+        assert page.status_code == 404
+        assert page.headers["content-type"].startswith("text/html")
+        assert "No encontramos esa página" in page.text and '<html lang="es">' in page.text
+    api = httpx.get(f"{service.base_url}/api/v1/nada")
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}

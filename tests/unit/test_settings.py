@@ -244,6 +244,17 @@ def test_secret_warning_names_the_exact_variable_to_use() -> None:
     ]
 
 
+def test_the_shipped_settings_file_holds_no_secret_and_warns_of_none() -> None:
+    import tomllib
+
+    from ventanilla.settings import secrets_in_file as found
+
+    shipped = tomllib.loads((Path(__file__).parents[2] / "settings.toml").read_text())
+    assert found(shipped) == []  # staff.min_password_length is a number, not a password
+    assert found({"staff": {"min_password_length": 12}}) == []
+    assert found({"youtube": {"api_key": "k"}}) != []
+
+
 def test_office_hours_problem_shows_the_value_once(tmp_path: Path, monkeypatch) -> None:
     settings_file = tmp_path / "s.toml"
     settings_file.write_text('[office]\nhours = "todo el dia"\n')
