@@ -16,12 +16,14 @@ import fcntl
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ventanilla.logs import log
 from ventanilla.routing.model import TextModel
 from ventanilla.routing.text import strip_quoted
 
@@ -111,8 +113,13 @@ class ModelFiles:
             saved = self._read(kind, fingerprint)
             if saved is not None:
                 return saved
+            # The first start (or a new corpus) trains: say so, or the first radicado seems
+            # to hang for the half minute it takes.
+            log.info("classifier_training", kind=kind, examples=len(examples))
+            started = time.monotonic()
             model = train(examples, corrections)
             self._write(kind, model, fingerprint, len(examples), len(corrections))
+            log.info("classifier_trained", kind=kind, seconds=round(time.monotonic() - started, 1))
             return model
 
     def retrain(self, kind: str, corrections: Sequence[tuple[str, str]]) -> dict[str, Any]:

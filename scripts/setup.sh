@@ -34,11 +34,17 @@ ensure_venv() {
   # Reinstall only when the dependency list changed since the last install.
   local stamp="$VENV/.installed-$(sha1sum pyproject.toml | cut -c1-12)"
   if [ ! -f "$stamp" ]; then
-    say "installing Python dependencies"
+    say "installing Python dependencies (the first time takes a few minutes; full log in var/setup-pip.log)"
     mkdir -p var
-    # The build backend is chatty; keep its output in a log and show it only on failure.
-    if ! { "$VENV/bin/pip" install -q --disable-pip-version-check -U pip &&
-           "$VENV/bin/pip" install -q --disable-pip-version-check -e '.[test]'; } >var/setup-pip.log 2>&1; then
+    # The build backend is chatty: the whole output goes to the log, and one line per
+    # package to the terminal, so a first run is never minutes of silence.
+    : >var/setup-pip.log
+    { "$VENV/bin/pip" install --disable-pip-version-check -U pip &&
+      "$VENV/bin/pip" install --disable-pip-version-check -e '.[test]'; } >var/setup-pip.log 2>&1 &
+    local pip_pid=$!
+    tail -n +1 -f --pid="$pip_pid" var/setup-pip.log |
+      grep --line-buffered -E '^(Collecting|Successfully installed)' | sed -u 's/^/setup:   /' >&2 || true
+    if ! wait "$pip_pid"; then
       cat var/setup-pip.log >&2; say "pip install failed (log above, also in var/setup-pip.log)"; exit 1
     fi
     rm -f "$VENV"/.installed-*; touch "$stamp"
