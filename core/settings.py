@@ -92,6 +92,11 @@ class WorkerSettings(Section):
     reconcile_every_seconds: float = Field(30.0, gt=0)
     # DESIGN rule 4: past this many acknowledgements to one sender in an hour, silence.
     acks_per_sender_per_hour: int = Field(5, ge=1)
+    # CPU seconds the routing decisions of one message may take before it is quarantined
+    # with the reason (workers/budget.py): a batch of 25 stays well inside the actor's 300 s
+    # time limit. Normal messages take milliseconds; linear steps take ~1 s per 200,000
+    # characters, so only a pathological message gets near it.
+    message_cpu_seconds: float = Field(10.0, gt=0, le=300)
 
 
 class DedupeSettings(Section):

@@ -125,6 +125,11 @@ _SIGNATURE = re.compile(
     r"(?:\s+de\s+[a-zñ .]{2,30})?\.?$"
 )
 SIGNATURE_LINES = 3
+# A text naming more document numbers than this lists people (a lawyer's clients, a
+# family): none of them can be told to be the writer's. And each number is judged by
+# what precedes it on its line, so reading every one of thousands on one long line would
+# take time quadratic in the line (minutes for a hostile 1 MB line).
+MAX_DOCUMENT_NUMBERS = 10
 
 # Writing for someone else: a lawyer, a representative, a relative, a guardian.
 _ON_BEHALF = re.compile(
@@ -161,8 +166,12 @@ def own_cedula(text: str) -> str:
         return ""
     signature = _signature_lines(lines)
     numbers: set[str] = set()
+    read = 0
     for index, line in enumerate(lines):
         for found in _CEDULA.finditer(line):
+            read += 1
+            if read > MAX_DOCUMENT_NUMBERS:
+                return ""
             number = re.sub(r"\D", "", found.group("number"))
             if not 6 <= len(number) <= 10 or number.startswith("0"):
                 continue

@@ -59,6 +59,7 @@ from ventanilla.store.schema import utcnow
 from ventanilla.templates import render_acknowledgement, render_command_reply
 from ventanilla.workers import dedupe
 from ventanilla.workers.broker import broker, dead_letter_handlers
+from ventanilla.workers.budget import CpuBudget
 from ventanilla.workers.notify import announce_outcome
 
 QUEUE = "pipeline"
@@ -89,10 +90,13 @@ def advance(message_ids: list[int] | int) -> None:
 
 
 def advance_batch(message_ids: list[int]) -> None:
-    with current_app().db.read() as session:
+    app = current_app()
+    with app.db.read() as session:
         messages = pipeline.load_many(session, message_ids)
-    onward = classify([m for m in messages if m.stage in ("classify", "dedupe")])
-    radicate(onward + [m for m in messages if m.stage == "radicate"])
+    # Each message's CPU across its stages: one hostile text cannot hold up the batch.
+    budget = CpuBudget(app.settings.worker.message_cpu_seconds)
+    onward = classify([m for m in messages if m.stage in ("classify", "dedupe")], budget)
+    radicate(onward + [m for m in messages if m.stage == "radicate"], budget)
 
 
 # -- classify and dedupe -----------------------------------------------------------------
@@ -122,12 +126,12 @@ class Reading:
     mention: MentionClass | None = None
 
 
-def classify(messages: list[MessageFacts]) -> list[MessageFacts]:
+def classify(messages: list[MessageFacts], budget: CpuBudget) -> list[MessageFacts]:
     """Decide each message, write every outcome at once; returns those to radicate."""
     if not messages:
         return []
     app = current_app()
-    keys = {m.id: _key(m) for m in messages}
+    keys = {m.id: budget.run(m.id, "classify", lambda m=m: _key(m)) for m in messages}
     candidates = {
         m.id: (thread_radicados(m.references), quoted_radicados(m.subject, m.text))
         for m in messages
@@ -139,9 +143,13 @@ def classify(messages: list[MessageFacts]) -> list[MessageFacts]:
         )
         attached = pipeline.with_attachments(session, [m.id for m in messages])
         states = pipeline.case_states(session, sorted(asked))
-    readings = read([m for m in messages if m.stage == "classify" and not _is_command(m)], attached)
+    to_read = [m for m in messages if m.stage == "classify" and not _is_command(m)]
+    with budget.share({m.id: len(m.subject) + len(m.text) for m in to_read}, "classify"):
+        readings = read(to_read, attached)
     outcomes = [
-        _command(m, states)
+        Outcome(m, "quarantine", reason=budget.overrun[m.id])
+        if m.id in budget.overrun
+        else _command(m, states)
         if _is_command(m)
         else _with_mention(
             _decide(m, keys[m.id], *candidates[m.id], cases, readings.get(m.id)),
@@ -336,14 +344,16 @@ def _moved_on(outcome: Outcome) -> MessageFacts:
 # -- radicate ----------------------------------------------------------------------------
 
 
-def radicate(messages: list[MessageFacts]) -> None:
+def radicate(messages: list[MessageFacts], budget: CpuBudget) -> None:
     """File every message of the batch in one transaction, then send the acknowledgements."""
     if not messages:
         return
     app = current_app()
     # Everything that needs no lock is decided before the transaction starts.
-    prepared = [(m, _filing(m), _plans(m)) for m in messages]
-    marked = dedupe.marks(messages, app.settings.twilio.region)
+    filings = {m.id: budget.run(m.id, "radicate", lambda m=m: _filing(m)) for m in messages}
+    with budget.share({m.id: len(m.text) for m in messages}, "radicate"):
+        marked = dedupe.marks(messages, app.settings.twilio.region)
+    prepared = [(m, filing, _plans(m)) for m in messages if (filing := filings[m.id]) is not None]
     recipients = sorted({plan.recipient for _, _, (plans, _) in prepared for plan in plans})
     limit = app.settings.worker.acks_per_sender_per_hour
     filed: list[tuple[int, str]] = []
@@ -355,6 +365,10 @@ def radicate(messages: list[MessageFacts]) -> None:
             for m in pipeline.load_many(session, [m.id for m in messages], lock=True)
             if m.stage == "radicate"
         ]
+        for message in waiting:
+            if message.id in budget.overrun:
+                pipeline.quarantine(session, message.id, budget.overrun[message.id])
+        waiting = [m for m in waiting if m.id not in budget.overrun]
         batch = dedupe.BatchDedupe(session, waiting, marked, app.settings.dedupe)
         # Two copies of one request radicated at once would both pass dedupe, and a burst
         # from one sender would slip under the hourly limit: locks, in a fixed order.
@@ -406,6 +420,9 @@ def radicate(messages: list[MessageFacts]) -> None:
         filed.extend((m.id, case.radicado) for (m, *_), case in zip(to_file, cases, strict=True))
     for message_id, radicado in filed:
         log.info("radicated", message_id=message_id, radicado=radicado)
+        announce_outcome(message_id)
+    for message_id in budget.overrun.keys() & {m.id for m in messages}:
+        log.warning("over_cpu_budget", message_id=message_id)
         announce_outcome(message_id)
     for outbox_id in outbox_ids:
         deliver(outbox_id, inline=True)

@@ -6,6 +6,7 @@ crashes and the channel keeps working for the next citizen.
 
 from __future__ import annotations
 
+import time
 from email.message import EmailMessage
 
 import pytest
@@ -47,6 +48,7 @@ def test_hostile_corpus_is_stored_or_quarantined_and_the_channel_keeps_going(
 
     deployment = deployment_factory(f"sqlite:///{tmp_path / 'v.db'}", **dovecot.mailbox_settings())
     deployment.start("worker", "worker")
+    started = time.monotonic()  # printed for the closing note, never asserted
     deployment.cli("poll", "--channel", "email", "--once", timeout=600)
     # What the server refused to store comes in through the same path as files.
     files = []
@@ -57,6 +59,7 @@ def test_hostile_corpus_is_stored_or_quarantined_and_the_channel_keeps_going(
     if files:
         deployment.cli("ingest", "email", *files, timeout=600)
     deployment.cli("drain", "--timeout", "300")
+    drained_in = time.monotonic() - started
 
     rows = deployment.cli_json("messages", "list")
     # Dovecot hands back what it stored (it may normalise line ends): count by the bytes
@@ -79,6 +82,7 @@ def test_hostile_corpus_is_stored_or_quarantined_and_the_channel_keeps_going(
     assert quarantined, "the corpus has unreadable messages; none was quarantined"
     assert "Traceback" not in deployment.log("worker")
     print(  # the figures for the closing note of a run with -s
+        f"drained in {drained_in:.0f} s; "
         f"corpus {len(corpus)}: appended {len(appended)}, refused by Dovecot {len(refused)}; "
         f"stored {len(rows)}: "
         + ", ".join(f"{s} {sum(r['status'] == s for r in rows)}" for s in sorted(FINAL))
