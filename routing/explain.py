@@ -26,7 +26,12 @@ _FIXED = {
     "presumed:form": "llegó por el formulario: se presume una solicitud",
     "presumed:attachment": "trae un adjunto: se presume una solicitud",
     "default:peticion": "ninguna regla aplicó: se presume una petición",
+    "looked_automatic": (
+        "parece una respuesta automática, pero ningún encabezado lo prueba: se tramita como "
+        "solicitud"
+    ),
 }
+_LANGUAGES = {"en": "inglés", "pt": "portugués", "fr": "francés", "it": "italiano", "de": "alemán"}
 # Decisive rules (routing/classify.py's DECISIVE_RULES and the keyword fallback) by name.
 _RULES = {
     "copia": "pide un documento, una copia o un certificado",
@@ -207,6 +212,11 @@ def _reason(feature: str) -> str:
         return f"el ciudadano eligió el tipo en el formulario ({_TYPES.get(rest, rest)})"
     if kind == "mention":
         return _MENTIONS.get(rest, "en redes")
+    if kind == "idioma":
+        return f"escrito en {_LANGUAGES.get(rest, rest)}: se radica y hay que traducirlo"
+    if kind == "staff" and rest.startswith("filed:"):
+        chosen = rest.removeprefix("filed:")
+        return f"una persona lo radicó desde la lista de revisión ({_TYPES.get(chosen, chosen)})"
     return feature  # a signal this table does not know yet: shown as it is, never hidden
 
 

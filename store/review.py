@@ -47,6 +47,7 @@ def waiting_messages(session: Session, limit: int = 500) -> list[dict[str, Any]]
             func.length(MESSAGES.c.text).label("length"),
             MESSAGES.c.type,
             MESSAGES.c.confidence,
+            MESSAGES.c.features,
             MESSAGES.c.reason,
         )
         .where(MESSAGES.c.status == "review")

@@ -11,6 +11,24 @@ from ventanilla.routing.explain import UNSURE, explain
     ("features", "review", "expected"),
     [
         (("rule:copia:solicito copia",), False, ["pide un documento, una copia o un certificado"]),
+        (
+            ("idioma:en", "presumed:request"),
+            True,
+            [
+                "escrito en inglés: se radica y hay que traducirlo",
+                "no es claro que pida algo: la ley presume una petición",
+                "el modelo no está seguro: revisar tipo",
+            ],
+        ),
+        (
+            ("looked_automatic", "staff:filed:queja"),
+            False,
+            [
+                "parece una respuesta automática, pero ningún encabezado lo prueba: se "
+                "tramita como solicitud",
+                "una persona lo radicó desde la lista de revisión (queja)",
+            ],
+        ),
         (("chosen:queja",), False, ["el ciudadano eligió el tipo en el formulario (queja)"]),
         (
             ("rule:pide:necesito", "model:w:clave", "model:w:sise", "model:c: entr"),

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ventanilla.errors import InputError, NotFound
 from ventanilla.logs import log
+from ventanilla.routing.explain import explain
 from ventanilla.routing.types import REQUEST_TYPES, TYPE_LABELS
 from ventanilla.store import review
 from ventanilla.store.staff import StaffUser
@@ -33,7 +34,10 @@ async def waiting(request: Request, user: Agent) -> Response:
 
     def read() -> list[dict[str, Any]]:
         with app.db.read() as session:
-            return review.waiting_messages(session)
+            waiting = review.waiting_messages(session)
+        for item in waiting:  # what made the classifier doubt, in words a clerk reads
+            item["why"] = explain(item["features"] or ())
+        return waiting
 
     done = request.query_params.get("hecho", "")
     decided = request.query_params.get("mensaje", "")
