@@ -23,6 +23,7 @@ from ventanilla.adapters.base import Acknowledgement
 from ventanilla.errors import ConfigurationError
 from ventanilla.routing.commands import CommandAnswer
 from ventanilla.routing.faq import Faq, answer_blocks, duplicate_ids, fill, parse_faq
+from ventanilla.routing.names import plausible_name
 from ventanilla.routing.priority import applicable_term, priority_basis
 from ventanilla.routing.terms import term_days
 from ventanilla.routing.types import TYPE_LABELS, is_request
@@ -232,7 +233,7 @@ def render_acknowledgement(pending: PendingAck, settings: Settings) -> Acknowled
         )
     context = case_context(
         case, settings, flags=pending.flags, faq_id=pending.faq_id, language=pending.language
-    ) | {"name": pending.sender_name}
+    ) | {"name": plausible_name(pending.sender_name)}  # unverified: only if it is a name
     name = pending.channel if pending.kind == "ack" else f"{pending.channel}_{pending.kind}"
     text = _within_limit(f"ack/{name}.txt.j2", context, BODY_LIMITS.get(pending.channel))
     html = ""
@@ -269,7 +270,7 @@ def render_command_reply(
         kind=radicado.kind_digit,
     )  # fmt: skip
     context: dict[str, Any] = {
-        "name": name,
+        "name": plausible_name(name),
         "entity": settings.entity.name,
         "privacy_url": settings.entity.privacy_policy_url,
         "contact_phone": settings.entity.contact_phone,
