@@ -224,12 +224,29 @@ def request_state(session: Session, message_id: int) -> dict[str, Any]:
 
 
 def intake_outcome(session: Session, message_id: int) -> dict[str, Any] | None:
-    """The request's state once the pipeline has decided; None while it has not.
+    """What the sender of a web request is told once the pipeline has decided; None while
+    it has not.
 
     The web app asks this for every submission, so it stays one query.
     """
     state = request_state(session, message_id)
-    return state if state["stage"] == "done" else None
+    return undisclosed(state) if state["stage"] == "done" else None
+
+
+def web_request_state(session: Session, token: str) -> dict[str, Any]:
+    """What the holder of a web submission's receipt token is told about it."""
+    return undisclosed(request_state(session, web_request_id(session, token)))
+
+
+def undisclosed(state: dict[str, Any]) -> dict[str, Any]:
+    """A web request's state without the case when it was a duplicate of an earlier one.
+
+    The e-mail or phone typed in the form is unverified: anyone can type another
+    citizen's address and the text of their request, and must not learn that citizen's
+    radicado from it. The earlier case's own receipt (and the notice sent to the address
+    itself) still tells it.
+    """
+    return state | {"case": None} if state["status"] == "duplicate" else state
 
 
 def web_request_id(session: Session, token: str) -> int:

@@ -25,7 +25,7 @@ from ventanilla.app import App, current_app
 from ventanilla.errors import InputError, InvalidInput, NotFound
 from ventanilla.logs import log
 from ventanilla.routing.types import TYPE_LABELS
-from ventanilla.store.cases import intake_outcome, request_state, show_case, web_request_id
+from ventanilla.store.cases import intake_outcome, show_case, web_request_state
 from ventanilla.templates import environment, spanish_date, spanish_datetime
 from ventanilla.web import metrics
 from ventanilla.web.batcher import IntakeBatcher
@@ -41,6 +41,11 @@ API_FIELDS = ("type", "name", "email", "phone", "subject", "text")
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 SEND_AGAIN = (
     "Por seguridad, revise su solicitud y envíela de nuevo: sus datos siguen en el formulario."
+)
+# A duplicate sent from the form or the API: said to exist, never which case it is.
+ALREADY_FILED = (
+    "Ya tenemos una solicitud igual: no le damos un número nuevo. Si nos dio un correo, "
+    "le escribimos allí con el número de radicado."
 )
 
 
@@ -192,6 +197,8 @@ def create_app(app: App | None = None) -> FastAPI:
         except InvalidInput as error:
             reject(error)
             return form_page(fields, error.by_field(), status=422)
+        if decided and decided["status"] == "duplicate":
+            return page("duplicate")
         if decided and decided["case"]:
             return page("filed", case=citizen_view(decided["case"]))
         return page("received", token=token)
@@ -203,6 +210,8 @@ def create_app(app: App | None = None) -> FastAPI:
             state = await run_in_threadpool(read_request, token)
         except NotFound:
             return page("not_found", status=404, radicado="")
+        if state["status"] == "duplicate":
+            return page("duplicate")
         if state["case"]:
             return page("filed", case=citizen_view(state["case"]))
         return page("received", token=token)
@@ -247,6 +256,8 @@ def create_app(app: App | None = None) -> FastAPI:
                 },
                 status_code=201,
             )
+        if decided and decided["status"] == "duplicate":
+            return JSONResponse({"id": message_id, "status": "duplicate", "message": ALREADY_FILED})
         return JSONResponse(
             {
                 "id": message_id,
@@ -258,7 +269,7 @@ def create_app(app: App | None = None) -> FastAPI:
 
     def read_request(token: str) -> dict[str, Any]:
         with app.db.read() as session:
-            return request_state(session, web_request_id(session, token))
+            return web_request_state(session, token)
 
     @web.get("/api/v1/requests/{token}")
     async def api_request_status(token: str) -> JSONResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import time
 
 import httpx
 import pytest
@@ -65,6 +66,28 @@ def test_form_submission_shows_radicado_files_a_case_and_writes_one_eml(service)
     assert "Ana" not in status.text and "example.com" not in status.text
 
 
+def test_a_phishing_name_typed_in_the_form_never_reaches_the_acknowledgement(service):
+    """Issue 15: free text typed as the name was mailed, inside the official
+    acknowledgement, to whatever address was typed beside it."""
+    response = httpx.post(
+        f"{service.base_url}/pqrsdf",
+        data={
+            "name": "URGENTE… valide sus datos en https://banco-seguro.example/validar",
+            "email": "victima@example.com",
+            "text": "Solicito copia de mi certificado de inscripción en la bolsa de empleo.",
+        },
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    service.cli("drain", "--timeout", "60")
+    [eml] = service.outbox.glob("*.eml")
+    sent = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    for part in ("plain", "html"):
+        body = sent.get_body((part,)).get_content()
+        assert "URGENTE" not in body and "banco-seguro" not in body
+    assert sent.get_body(("plain",)).get_content().startswith("Hola:")
+
+
 def test_api_answers_201_with_radicado_and_due_date(service):
     response = httpx.post(
         f"{service.base_url}/api/v1/requests",
@@ -83,16 +106,49 @@ def test_api_answers_201_with_radicado_and_due_date(service):
     assert message["status"] == "case" and message["radicado"] == body["radicado"]
 
 
-def test_same_request_twice_gets_the_existing_radicado(service):
+def radicated(service, request: dict[str, str]) -> dict[str, str]:
+    """Submit through the API and wait for the radicado (a cold worker may take longer
+    than the API waits, then the answer is 202 with where to look)."""
+    answer = httpx.post(f"{service.base_url}/api/v1/requests", json=request, timeout=30)
+    body = answer.json()
+    deadline = time.monotonic() + 90  # a loaded machine: generous, only to end the loop
+    while answer.status_code == 202 and not body.get("radicado"):
+        assert time.monotonic() < deadline, body
+        time.sleep(0.5)
+        body = httpx.get(f"{service.base_url}{answer.json()['status_url']}").json()
+    return body
+
+
+def test_same_request_twice_is_a_duplicate_that_does_not_tell_the_radicado(service):
+    """Issue 15: typing another citizen's e-mail and text returned their radicado. The
+    repeat is told "ya tenemos una solicitud igual", by the API, its receipt and the form;
+    only the notice mailed to the address itself carries the number."""
     request = {
         "text": "Quiero poner una queja por mala atención en la oficina",
-        "phone": "300 123 4567",
+        "email": "victima@example.com",
     }
-    first = httpx.post(f"{service.base_url}/api/v1/requests", json=request, timeout=30).json()
-    second = httpx.post(f"{service.base_url}/api/v1/requests", json=request, timeout=30).json()
-    assert second["radicado"] == first["radicado"]
-    assert second["status"] == "duplicate"
+    first = radicated(service, request)
+    second = httpx.post(f"{service.base_url}/api/v1/requests", json=request, timeout=30)
+    assert second.status_code == 200, second.text
+    assert second.json()["status"] == "duplicate"
+    assert first["radicado"] not in second.text
+    receipt = httpx.get(f"{service.base_url}/api/v1/requests/{second.json()['id']}")
+    assert receipt.status_code == 404  # the receipt is the token, never the id
+    assert "Ya tenemos una solicitud igual" in second.json()["message"]
     assert len(service.cli_json("cases", "list")) == 1
+
+    form = httpx.post(
+        f"{service.base_url}/pqrsdf",
+        data={**request, "shown": "0"},
+        timeout=30,
+    )
+    assert form.status_code == 200, form.text
+    assert "Ya tenemos una solicitud igual" in form.text
+    assert first["radicado"] not in form.text
+
+    [repeat] = [m for m in service.cli_json("messages", "list") if m["id"] == second.json()["id"]]
+    assert repeat["status"] == "duplicate"  # staff still see which case it repeats
+    assert repeat["radicado"] == first["radicado"]
 
 
 @pytest.mark.parametrize(
