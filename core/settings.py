@@ -138,6 +138,9 @@ class WebSettings(Section):
     # The HTML form: a submission faster than this after the form was shown is asked to
     # be sent again (a person cannot read and fill it that fast; a bot can).
     form_min_fill_seconds: float = Field(3.0, ge=0, le=120)
+    # Tries of the status page's "correo o celular" check one client address may make per
+    # hour (radicados are sequential: without it the check could be guessed). 0: off.
+    status_checks_per_hour: int = Field(20, ge=0)
 
     @field_validator("internal_networks", "trusted_proxies")
     @classmethod

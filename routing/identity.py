@@ -95,6 +95,16 @@ def identities_of(
     return tuple(sorted(found))
 
 
+def contact_identity(contact: str, region: str = "CO") -> Identity | None:
+    """The identity a citizen types to prove a case is theirs: an e-mail address, or a
+    phone number in any usual writing; None when it is neither."""
+    if "@" in contact:
+        address = email_address(contact)
+        return Identity("email", address) if address else None
+    number = phone_e164(contact, region) if contact.strip() else ""
+    return Identity("phone", number) if number else None
+
+
 def _add(found: set[Identity], kind: str, value: str) -> None:
     if value:
         found.add(Identity(kind, value))

@@ -146,6 +146,7 @@ def load_claimed(session: Session, outbox_id: int) -> PendingAck | None:
             filed_at=row.filed_at,
             due_date=row.due_date,
             type=row.type,
+            status_token=row.status_token,
         )
     message_channel = row.message_channel or ""
     return PendingAck(

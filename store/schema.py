@@ -167,6 +167,9 @@ class Case(Base):
     person_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     # The frequent question whose official answer the acknowledgement carried, if any.
     faq_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # The secret of the status link sent in the acknowledgement (`/estado/{radicado}?c=`):
+    # random per case, so knowing a radicado (they are sequential) shows nothing.
+    status_token: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
 
 class Counter(Base):

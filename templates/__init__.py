@@ -115,6 +115,13 @@ environment.filters["fecha"] = date_filter
 environment.filters["fecha_hora"] = datetime_filter
 
 
+def status_url(public: str, case: CaseFacts) -> str:
+    """The case's status page. Its token lets the holder of the acknowledgement open it
+    without typing the e-mail or phone; a case filed before tokens existed has none."""
+    link = f"{public}/estado/{case.radicado}"
+    return f"{link}?c={case.status_token}" if case.status_token else link
+
+
 def case_context(
     case: CaseFacts,
     settings: Settings,
@@ -141,7 +148,10 @@ def case_context(
         "filed_at": spanish_datetime(case.filed_at, settings.office.timezone),
         "type_label": TYPE_LABELS.get(case.type, case.type),
         "due_date": spanish_date(case.due_date),
-        "status_url": f"{public}/estado/{case.radicado}",
+        "status_url": status_url(public, case),
+        # Without the token: where two SMS segments leave no room for it (the page asks
+        # for the phone number, which the SMS reader holds).
+        "status_page_url": f"{public}/estado/{case.radicado}",
         "privacy_url": settings.entity.privacy_policy_url,
         "entity": settings.entity.name,
         "contact_phone": settings.entity.contact_phone,

@@ -25,7 +25,7 @@ from ventanilla.app import App, current_app
 from ventanilla.errors import InputError, InvalidInput, NotFound
 from ventanilla.logs import log
 from ventanilla.routing.types import TYPE_LABELS
-from ventanilla.store.cases import intake_outcome, show_case, web_request_state
+from ventanilla.store.cases import citizen_case, intake_outcome, web_request_state
 from ventanilla.templates import environment, spanish_date, spanish_datetime
 from ventanilla.web import metrics
 from ventanilla.web.batcher import IntakeBatcher
@@ -58,6 +58,9 @@ def create_app(app: App | None = None) -> FastAPI:
     waiter = OutcomeWaiter(settings.queue.redis_url, outcome_channel(settings.queue.namespace))
     batcher = IntakeBatcher()
     intake_limit = IntakeLimit(app.redis, settings.queue.namespace, settings.web.intake_per_hour)
+    status_limit = IntakeLimit(
+        app.redis, settings.queue.namespace, settings.web.status_checks_per_hour, "status-checks"
+    )
     metrics.install_store_collector(app)
 
     @asynccontextmanager
@@ -290,17 +293,38 @@ def create_app(app: App | None = None) -> FastAPI:
             }
         )
 
-    @web.get("/estado/{radicado}", response_class=HTMLResponse)
-    async def status_page(radicado: str) -> HTMLResponse:
-        def read() -> dict[str, Any]:
-            with app.db.read() as session:
-                return show_case(session, radicado)
+    def proven_case(radicado: str, token: str = "", contact: str = "") -> dict[str, Any] | None:
+        with app.db.read() as session:
+            return citizen_case(
+                session, radicado, token=token, contact=contact, region=settings.twilio.region
+            )
 
-        try:
-            case = await run_in_threadpool(read)
-        except NotFound:
-            return page("not_found", status=404, radicado=radicado)
-        return page("status", case=citizen_view(case))
+    @web.get("/estado/{radicado}", response_class=HTMLResponse)
+    async def status_page(radicado: str, c: str = "") -> HTMLResponse:
+        """With the acknowledgement's link (`?c=`) the status; else the same form for any
+        number, existing or not: radicados are sequential and must not be walked."""
+        case = await run_in_threadpool(proven_case, radicado, c[:64]) if c else None
+        if case is not None:
+            return page("status", case=citizen_view(case))
+        return page("status_check", radicado=radicado, wrong=bool(c))
+
+    @web.post("/estado/{radicado}", response_class=HTMLResponse)
+    async def status_check(radicado: str, request: Request) -> HTMLResponse:
+        address = request.client.host if request.client else ""
+        if wait := await run_in_threadpool(status_limit.retry_after, address):
+            log.warning("status_checks_limited", retry_after=wait)
+            response = page(
+                "status_check", status=429, radicado=radicado, minutes=max(1, (wait + 59) // 60)
+            )
+            response.headers["Retry-After"] = str(wait)
+            return response
+        form_data = await request.form(max_files=0, max_fields=5)
+        contact = str(form_data.get("contacto") or "")[:320]
+        case = await run_in_threadpool(proven_case, radicado, "", contact)
+        if case is not None:
+            return page("status", case=citizen_view(case))
+        # One answer for a wrong contact and for a number that does not exist.
+        return page("status_check", radicado=radicado, wrong=True, contact=contact)
 
     @web.get("/healthz")
     async def healthz() -> JSONResponse:
@@ -331,6 +355,8 @@ def create_app(app: App | None = None) -> FastAPI:
             "due_date": spanish_date(date.fromisoformat(case["due_date"])),
             "type_label": TYPE_LABELS.get(case["type"], case["type"]),
             "status": case["status"],
+            "status_link": f"/estado/{case['radicado']}"
+            + (f"?c={case['status_token']}" if case.get("status_token") else ""),
         }
 
     log.info("web_app_ready")
