@@ -92,6 +92,9 @@ class WorkerSettings(Section):
     reconcile_every_seconds: float = Field(30.0, gt=0)
     # DESIGN rule 4: past this many acknowledgements to one sender in an hour, silence.
     acks_per_sender_per_hour: int = Field(5, ge=1)
+    # And past this many to the requests of one client address of the web form and API
+    # (its own address typed many times or many victims' ones): silence. Loopback: no limit.
+    acks_per_origin_per_hour: int = Field(10, ge=1)
 
 
 class DedupeSettings(Section):

@@ -274,6 +274,26 @@ def release_outbox(session: Session, ids: Sequence[int]) -> None:
         )
 
 
+def acknowledgements_by_origin(
+    session: Session, origins: Sequence[str], since: datetime
+) -> dict[str, int]:
+    """How many messages from each client address (web requests) were answered since
+    `since` (rate limit)."""
+    if not origins:
+        return {}
+    rows = session.execute(
+        select(MESSAGES.c.origin, func.count(func.distinct(OUTBOX.c.message_id)))
+        .join(MESSAGES, MESSAGES.c.id == OUTBOX.c.message_id)
+        .where(
+            MESSAGES.c.origin.in_(list(origins)),
+            MESSAGES.c.received_at >= since,
+            OUTBOX.c.created_at >= since,
+        )
+        .group_by(MESSAGES.c.origin)
+    )
+    return {origin: int(count) for origin, count in rows}
+
+
 def acknowledgements_since(
     session: Session, recipients: Sequence[str], since: datetime
 ) -> dict[str, int]:

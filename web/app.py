@@ -12,6 +12,7 @@ import binascii
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -102,9 +103,14 @@ def create_app(app: App | None = None) -> FastAPI:
         with app.db.read() as session:
             return intake_outcome(session, message_id)
 
-    async def submit(fields: dict[str, str], uploads: list[Upload]) -> tuple[int, str, Any]:
+    async def submit(
+        fields: dict[str, str], uploads: list[Upload], request: Request
+    ) -> tuple[int, str, Any]:
         """Accept a submission; returns its id, its receipt token and the outcome (or None)."""
         message = build_message(fields, uploads, limits)
+        # Where it came from: its acknowledgements are limited per address of origin.
+        origin = request.client.host if request.client else ""
+        message = replace(message, flags={**message.flags, "origin": origin})
         accepted = await batcher.accept(message)
         metrics.intake_total.labels("web").inc()
         with metrics.intake_wait_seconds.time():
@@ -196,7 +202,7 @@ def create_app(app: App | None = None) -> FastAPI:
             if isinstance(item, UploadFile)
         ]
         try:
-            _, token, decided = await submit(fields, uploads)
+            _, token, decided = await submit(fields, uploads, request)
         except InvalidInput as error:
             reject(error)
             return form_page(fields, error.by_field(), status=422)
@@ -239,7 +245,7 @@ def create_app(app: App | None = None) -> FastAPI:
         fields = {key: body.get(key) or "" for key in API_FIELDS}
         try:
             uploads = decode_attachments(body.get("attachments") or [])
-            message_id, token, decided = await submit(fields, uploads)
+            message_id, token, decided = await submit(fields, uploads, request)
         except InvalidInput as error:
             reject(error)
             return JSONResponse(

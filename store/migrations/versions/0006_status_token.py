@@ -1,4 +1,5 @@
-"""the status link's secret of each case (`cases.status_token`)
+"""the status link's secret of each case (`cases.status_token`), and the client address a
+web request came from (`messages.origin`)
 
 Revision ID: 0006_status_token
 Revises: 0005_dedupe
@@ -34,6 +35,16 @@ def upgrade() -> None:
             [{"b_id": case_id, "status_token": secrets.token_urlsafe(12)} for case_id in ids],
         )
 
+    # Counted per hour for the acknowledgements' limit per address of origin.
+    op.add_column(
+        "messages", sa.Column("origin", sa.String(length=64), server_default="", nullable=False)
+    )
+    op.create_index(
+        "ix_messages_origin_received_at", "messages", ["origin", "received_at"], unique=False
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_messages_origin_received_at", table_name="messages")
+    op.drop_column("messages", "origin")
     op.drop_column("cases", "status_token")
