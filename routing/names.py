@@ -5,7 +5,8 @@ into the entity's acknowledgement it would turn the acknowledgement into a relay
 whatever it says ("URGENTE: valide sus datos en https://..."), mailed to any address
 typed beside it. `plausible_name` keeps it only when it looks like a person's name:
 
-- at most 60 characters and 6 words once runs of spaces are collapsed;
+- at most 80 characters and 6 words once runs of spaces are collapsed, not counting the
+  particles of Spanish names ("María de los Ángeles Rodríguez de la Torre" is 5 words);
 - letters of any script (accents included), spaces, apostrophes, hyphens and dots only:
   so no digits, no '@', no ':' or '/' of a link, no emoji, no control characters;
 - a dot only after an initial or abbreviation ("J.", "Ma."), never between letters
@@ -22,8 +23,9 @@ import unicodedata
 
 from ventanilla.routing.text import fold_plain
 
-MAX_NAME_CHARS = 60
+MAX_NAME_CHARS = 80
 MAX_NAME_WORDS = 6
+PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "da", "do", "van", "von"})
 # Folded (lower-case, no accents): words no one is named but that ask the reader to act.
 ALARM_WORDS = frozenset(
     {
@@ -69,7 +71,8 @@ _DOTTED_WORD = re.compile(r"\.[^\W\d_]{2}")
 def plausible_name(text: str) -> str:
     """The name with its spaces collapsed, or "" when it does not look like a name."""
     name = " ".join(unicodedata.normalize("NFC", text).split())
-    if not name or len(name) > MAX_NAME_CHARS or len(name.split()) > MAX_NAME_WORDS:
+    words = [word for word in name.split() if word.lower() not in PARTICLES]
+    if not name or len(name) > MAX_NAME_CHARS or len(words) > MAX_NAME_WORDS:
         return ""
     if not all(_name_character(char) for char in name):
         return ""

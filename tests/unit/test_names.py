@@ -31,7 +31,11 @@ from ventanilla.routing.names import plausible_name
         ("Ana 🙂", ""),
         ("Gane un premio hoy", ""),
         ("uno dos tres cuatro cinco seis siete", ""),
-        ("A" * 61, ""),
+        ("A" * 81, ""),
+        (
+            "María de los Ángeles Rodríguez-Castañeda de la Torre y Villamizar Ñúñez",
+            "María de los Ángeles Rodríguez-Castañeda de la Torre y Villamizar Ñúñez",
+        ),  # the particles are not counted as words
         ("...", ""),
         ("", ""),
     ],
