@@ -97,6 +97,9 @@ class WorkerSettings(Section):
     # time limit. Normal messages take milliseconds; linear steps take ~1 s per 200,000
     # characters, so only a pathological message gets near it.
     message_cpu_seconds: float = Field(10.0, gt=0, le=300)
+    # And past this many to the requests of one client address of the web form and API
+    # (its own address typed many times or many victims' ones): silence. Loopback: no limit.
+    acks_per_origin_per_hour: int = Field(10, ge=1)
 
 
 class DedupeSettings(Section):
@@ -143,6 +146,9 @@ class WebSettings(Section):
     # The HTML form: a submission faster than this after the form was shown is asked to
     # be sent again (a person cannot read and fill it that fast; a bot can).
     form_min_fill_seconds: float = Field(3.0, ge=0, le=120)
+    # Tries of the status page's "correo o celular" check one client address may make per
+    # hour (radicados are sequential: without it the check could be guessed). 0: off.
+    status_checks_per_hour: int = Field(20, ge=0)
 
     @field_validator("internal_networks", "trusted_proxies")
     @classmethod

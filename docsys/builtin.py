@@ -8,6 +8,7 @@ taking another number.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
@@ -104,6 +105,7 @@ class BuiltinRegistry:
                     "competent_entity": filing.competent_entity,
                     "forward_due": filing.forward_due,
                     "faq_id": filing.faq_id,
+                    "status_token": secrets.token_urlsafe(12),
                 }
                 for number, (message, filing) in zip(numbers, group, strict=True)
             ]
@@ -136,6 +138,7 @@ class BuiltinRegistry:
                     filed_at=row["filed_at"],
                     due_date=row["due_date"],
                     type=row["type"],
+                    status_token=row["status_token"],
                 )
         return [found[message.id] for message, _ in items]
 

@@ -6,6 +6,7 @@ lists or no-reply senders.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -96,6 +97,28 @@ def within_hourly_limit(
     if len(allowed) == len(plans):
         return plans, no_ack_reason
     return allowed, f"not acknowledged: over {limit} acknowledgements to this sender in an hour"
+
+
+def limited_origin(channel: str, flags: Mapping[str, Any]) -> str:
+    """The client address whose requests' acknowledgements are counted: a web request's
+    (`flags["origin"]`), "" for other channels and for loopback (local tools)."""
+    origin = str(flags.get("origin") or "") if channel == "web" else ""
+    try:
+        return "" if ipaddress.ip_address(origin).is_loopback else origin
+    except ValueError:
+        return origin  # not an address (a test client's name): counted like one
+
+
+def within_origin_limit(
+    plans: list[AckPlan], no_ack_reason: str, origin: str, given: Mapping[str, int], limit: int
+) -> tuple[list[AckPlan], str]:
+    """No acknowledgement past `limit` this hour to the requests of one client address:
+    the form would otherwise mail the entity's official message to any address typed."""
+    if not origin or not plans or given.get(origin, 0) < limit:
+        return plans, no_ack_reason
+    return [], (
+        f"not acknowledged: over {limit} acknowledgements to requests from this address in an hour"
+    )
 
 
 # Where each channel keeps the id of the citizen's message an answer should thread under.

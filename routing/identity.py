@@ -95,6 +95,29 @@ def identities_of(
     return tuple(sorted(found))
 
 
+# Channels whose sender the citizen types: nothing vouches for it.
+TYPED_CHANNELS = ("web",)
+
+
+def verified_identities(channel: str, sender: str, region: str = "CO") -> tuple[Identity, ...]:
+    """What the channel itself vouches for: the e-mail's From, the Telegram chat, the X
+    account, the SMS or WhatsApp number. The form's e-mail and phone, and a cédula in any
+    text, are typed: anyone can type another citizen's (store/identity.py)."""
+    if channel in TYPED_CHANNELS:
+        return ()
+    return identities_of(channel, sender, region=region)
+
+
+def contact_identity(contact: str, region: str = "CO") -> Identity | None:
+    """The identity a citizen types to prove a case is theirs: an e-mail address, or a
+    phone number in any usual writing; None when it is neither."""
+    if "@" in contact:
+        address = email_address(contact)
+        return Identity("email", address) if address else None
+    number = phone_e164(contact, region) if contact.strip() else ""
+    return Identity("phone", number) if number else None
+
+
 def _add(found: set[Identity], kind: str, value: str) -> None:
     if value:
         found.add(Identity(kind, value))

@@ -5,6 +5,7 @@ The JSON shapes here are the external contract (DESIGN): field names do not chan
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from ventanilla.errors import NotFound
+from ventanilla.routing.identity import contact_identity, identities_of
 from ventanilla.store.schema import Case, Message, Outbox, PetitionGroup
 
 BOGOTA = ZoneInfo("America/Bogota")
@@ -147,6 +149,39 @@ def show_case(session: Session, radicado: str) -> dict[str, Any]:
     return rows[0]
 
 
+def citizen_case(
+    session: Session, radicado: str, *, token: str = "", contact: str = "", region: str = "CO"
+) -> dict[str, Any] | None:
+    """The case, only for whoever proves it is theirs: the token of the acknowledgement's
+    link, or the e-mail or phone it was filed with. None alike for a wrong proof and an
+    unknown radicado, so the answer never says whether a number exists."""
+    row = session.execute(
+        select(
+            Case.status_token,
+            Message.channel,
+            Message.sender,
+            Message.reply_email,
+            Message.reply_phone,
+        )
+        .join(Message, Message.id == Case.message_id)
+        .where(Case.radicado == radicado)
+    ).one_or_none()
+    if row is None:
+        return None
+    by_token = bool(token and row.status_token) and secrets.compare_digest(
+        token.encode(), row.status_token.encode()
+    )
+    wanted = contact_identity(contact, region) if contact else None
+    by_contact = wanted is not None and wanted in identities_of(
+        row.channel,
+        row.sender,
+        reply_email=row.reply_email,
+        reply_phone=row.reply_phone,
+        region=region,
+    )
+    return show_case(session, radicado) if by_token or by_contact else None
+
+
 def list_messages(
     session: Session, status: str | None = None, channel: str | None = None
 ) -> list[dict[str, Any]]:
@@ -198,6 +233,7 @@ def request_state(session: Session, message_id: int) -> dict[str, Any]:
             Case.due_date,
             Case.type,
             Case.status.label("case_status"),
+            Case.status_token,
         )
         .outerjoin(Case, Case.id == Message.case_id)
         .where(Message.id == message_id)
@@ -212,6 +248,8 @@ def request_state(session: Session, message_id: int) -> dict[str, Any]:
             "due_date": row.due_date.isoformat(),
             "type": row.type,
             "status": row.case_status,
+            # Only the request's own sender is shown this (web pages; never in the JSON).
+            "status_token": row.status_token,
         }
     return {
         "id": message_id,
@@ -224,12 +262,29 @@ def request_state(session: Session, message_id: int) -> dict[str, Any]:
 
 
 def intake_outcome(session: Session, message_id: int) -> dict[str, Any] | None:
-    """The request's state once the pipeline has decided; None while it has not.
+    """What the sender of a web request is told once the pipeline has decided; None while
+    it has not.
 
     The web app asks this for every submission, so it stays one query.
     """
     state = request_state(session, message_id)
-    return state if state["stage"] == "done" else None
+    return undisclosed(state) if state["stage"] == "done" else None
+
+
+def web_request_state(session: Session, token: str) -> dict[str, Any]:
+    """What the holder of a web submission's receipt token is told about it."""
+    return undisclosed(request_state(session, web_request_id(session, token)))
+
+
+def undisclosed(state: dict[str, Any]) -> dict[str, Any]:
+    """A web request's state without the case when it was a duplicate of an earlier one.
+
+    The e-mail or phone typed in the form is unverified: anyone can type another
+    citizen's address and the text of their request, and must not learn that citizen's
+    radicado from it. The earlier case's own receipt (and the notice sent to the address
+    itself) still tells it.
+    """
+    return state | {"case": None} if state["status"] == "duplicate" else state
 
 
 def web_request_id(session: Session, token: str) -> int:

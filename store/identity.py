@@ -5,76 +5,91 @@ statements: the identities are looked up together, the new ones inserted togethe
 (unique on kind + value, ON CONFLICT DO NOTHING), and each message's `person_id` set in
 one statement. On PostgreSQL the identities are locked first (transaction advisory locks,
 in a fixed order), so two workers that meet the same new citizen at once make one person:
-the second waits, then finds it. When a message shows that two persons are one (an
-e-mail and a phone given together, a cédula already known), the newer is merged into the
-older: identities, messages and cases move over, and the audit trail records it with ids
-only (never the addresses or numbers themselves).
+the second waits, then finds it.
+
+Only what the channel itself vouches for (the verified identity: an e-mail's From, the
+Telegram chat, the X account, the SMS or WhatsApp number) links a message to a person
+for certain. What is typed (the form's e-mail and phone, a cédula in the text) may link a
+message to one person when nothing verified says otherwise, but never merges two persons,
+nor gives that person new identities: anyone can type another citizen's address. When the
+identities of one message point at two persons, the message keeps its own person and the
+audit trail records the possible link for staff ("posible misma persona", ids only, never
+the addresses or numbers themselves). Persons merged before this rule stay merged
+(`persons.merged_into_id`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from ventanilla.routing.identity import Identity
-from ventanilla.store.audit import record
+from ventanilla.store.audit import audit_rows
 from ventanilla.store.engine import dialect_insert
 from ventanilla.store.locks import lock_keys
-from ventanilla.store.pipeline import CASES, MESSAGES
+from ventanilla.store.pipeline import MESSAGES
 from ventanilla.store.schema import Identity as IdentityRow
 from ventanilla.store.schema import Person, utcnow
 
 IDENTITIES = IdentityRow.__table__
 PERSONS = Person.__table__
+POSSIBLE_LINK = "posible misma persona"
 
 
-def link_persons(session: Session, wanted: Mapping[int, Sequence[Identity]]) -> dict[int, int]:
-    """The person of each message (id → identities), found or created, and set on the
-    message; messages without identities get none."""
+def link_persons(
+    session: Session,
+    wanted: Mapping[int, Sequence[Identity]],
+    verified: Mapping[int, Collection[Identity]] | None = None,
+) -> dict[int, int]:
+    """The person of each message (id → identities, `verified` those its channel vouches
+    for), found or created, and set on the message; messages without identities get none."""
     wanted = {message_id: ids for message_id, ids in wanted.items() if ids}
     every = sorted({identity for ids in wanted.values() for identity in ids})
     if not every:
         return {}
+    verified = verified or {}
     lock_keys(session, (f"identity:{identity}" for identity in every))
-    known = _owners(session, every)
-    # What one message shows together is one person, and so is what a person already has.
-    together = [*wanted.values(), *([i, _person_node(p)] for i, p in known.items())]
-    person_of: dict[Identity, int] = {}
-    new_groups: list[list[Identity]] = []
-    for group in _connected(together):
-        owners = {int(node.value) for node in group if node.kind == _PERSON}
-        identities = [node for node in group if node.kind != _PERSON]
-        if not owners:
-            new_groups.append(identities)
-            continue
-        target = min(owners)
-        if len(owners) > 1:
-            merge_persons(session, target, owners - {target}, identities)
-        person_of.update(dict.fromkeys(identities, target))
-    if new_groups:
-        for group, person_id in zip(
-            new_groups, _new_persons(session, len(new_groups)), strict=True
-        ):
-            person_of.update(dict.fromkeys(group, person_id))
-    _add_identities(session, [i for i in every if i not in known], person_of)
-    persons = {message_id: person_of[ids[0]] for message_id, ids in wanted.items()}
+    owner = _owners(session, every)
+    known = set(owner)
+    # Persons this batch creates, numbered -1, -2... until inserted.
+    placeholders = 0
+    persons: dict[int, int] = {}
+    possible: set[tuple[int, ...]] = set()
+    for message_id, ids in sorted(wanted.items()):
+        sure = set(verified.get(message_id, ()))
+        by_channel = {owner[i] for i in ids if i in sure and i in owner}
+        by_typing = {owner[i] for i in ids if i not in sure and i in owner}
+        if by_channel:
+            person, gives = min(by_channel), True
+        elif len(by_typing) == 1:
+            # Typed data alone: the message joins that person, and teaches it nothing.
+            person, gives = next(iter(by_typing)), False
+        else:
+            placeholders += 1
+            person, gives = -placeholders, True
+        if len(involved := {person} | by_channel | by_typing) > 1:
+            possible.add(tuple(sorted(involved)))
+        persons[message_id] = person
+        if gives:
+            owner.update({identity: person for identity in ids if identity not in owner})
+    created = _new_persons(session, placeholders)
+    real = {-(n + 1): person for n, person in enumerate(created)}
+    persons = {message_id: real.get(person, person) for message_id, person in persons.items()}
+    owner = {identity: real.get(person, person) for identity, person in owner.items()}
+    possible = {tuple(sorted(real.get(p, p) for p in persons_)) for persons_ in possible}
+    possible |= _add_identities(
+        session, {i: owner[i] for i in every if i in owner and i not in known}
+    )
     session.execute(
         update(MESSAGES)
         .where(MESSAGES.c.id == bindparam("b_id"))
         .values(person_id=bindparam("b_person")),
         [{"b_id": message_id, "b_person": person} for message_id, person in persons.items()],
     )
+    _record_possible_links(session, possible)
     return persons
-
-
-# A person as a node of the graph `_connected` walks, beside the identities.
-_PERSON = "person"
-
-
-def _person_node(person_id: int) -> Identity:
-    return Identity(_PERSON, str(person_id))
 
 
 def _owners(session: Session, identities: Sequence[Identity]) -> dict[Identity, int]:
@@ -90,29 +105,9 @@ def _owners(session: Session, identities: Sequence[Identity]) -> dict[Identity, 
     return {identity: person for identity, person in found.items() if identity in wanted}
 
 
-def _connected(messages: Iterable[Sequence[Identity]]) -> list[list[Identity]]:
-    """Identities that one message shows together belong to one person (union-find)."""
-    parent: dict[Identity, Identity] = {}
-
-    def root(identity: Identity) -> Identity:
-        while parent[identity] != identity:
-            parent[identity] = parent[parent[identity]]
-            identity = parent[identity]
-        return identity
-
-    for ids in messages:
-        for identity in ids:
-            parent.setdefault(identity, identity)
-        first = root(ids[0])
-        for identity in ids[1:]:
-            parent[root(identity)] = first
-    groups: dict[Identity, list[Identity]] = {}
-    for identity in sorted(parent):
-        groups.setdefault(root(identity), []).append(identity)
-    return list(groups.values())
-
-
 def _new_persons(session: Session, count: int) -> list[int]:
+    if not count:
+        return []
     now = utcnow()
     return list(
         session.scalars(
@@ -122,13 +117,12 @@ def _new_persons(session: Session, count: int) -> list[int]:
     )
 
 
-def _add_identities(
-    session: Session, missing: Sequence[Identity], person_of: dict[Identity, int]
-) -> None:
+def _add_identities(session: Session, new: Mapping[Identity, int]) -> set[tuple[int, ...]]:
     """Insert the new identities; one another worker inserted meanwhile (no lock on
-    SQLite is needed, so this is PostgreSQL's belt and braces) merges the two persons."""
-    if not missing:
-        return
+    SQLite is needed, so this is PostgreSQL's belt and braces) stays with its person, and
+    the two persons are returned as a possible link, never merged."""
+    if not new:
+        return set()
     now = utcnow()
     statement = dialect_insert(session)(IDENTITIES).on_conflict_do_nothing(
         index_elements=["kind", "value"]
@@ -138,39 +132,34 @@ def _add_identities(
         for row in session.execute(
             statement.returning(IDENTITIES.c.kind, IDENTITIES.c.value),
             [
-                {"kind": i.kind, "value": i.value, "person_id": person_of[i], "created_at": now}
-                for i in missing
+                {"kind": i.kind, "value": i.value, "person_id": person, "created_at": now}
+                for i, person in sorted(new.items())
             ],
         )
     }
-    taken = [identity for identity in missing if identity not in inserted]
+    taken = [identity for identity in new if identity not in inserted]
     if not taken:
-        return
-    for identity, theirs in _owners(session, taken).items():
-        ours = person_of[identity]
-        if ours != theirs:
-            target = min(ours, theirs)
-            merge_persons(session, target, {max(ours, theirs)}, [identity])
-            for key, person in person_of.items():
-                if person in (ours, theirs):
-                    person_of[key] = target
+        return set()
+    return {
+        tuple(sorted((new[identity], theirs)))
+        for identity, theirs in _owners(session, taken).items()
+        if theirs != new[identity]
+    }
 
 
-def merge_persons(
-    session: Session, into: int, others: set[int], shared: Sequence[Identity]
-) -> None:
-    """Make `others` one with `into` (the older): everything of theirs moves over."""
-    merged = sorted(others)
-    for table in (IDENTITIES, MESSAGES, CASES):
-        session.execute(update(table).where(table.c.person_id.in_(merged)).values(person_id=into))
-    session.execute(
-        update(PERSONS)
-        .where(or_(PERSONS.c.id.in_(merged), PERSONS.c.merged_into_id.in_(merged)))
-        .values(merged_into_id=into)
-    )
-    # The kinds that proved it, never the values (personal data).
-    record(
-        session, "person", into, "merged", merged=merged, shared=sorted({i.kind for i in shared})
+def _record_possible_links(session: Session, links: Iterable[tuple[int, ...]]) -> None:
+    """For staff: persons the data suggests are one, left apart (ids only, oldest first)."""
+    audit_rows(
+        session,
+        [
+            {
+                "entity": "person",
+                "entity_id": persons[0],
+                "action": POSSIBLE_LINK,
+                "detail": {"persons": list(persons)},
+            }
+            for persons in sorted(set(links))
+        ],
     )
 
 

@@ -175,6 +175,7 @@ def _row(message: InboundMessage, now: datetime) -> dict[str, Any]:
         "requested_type": message.requested_type,
         "references": list(message.references),
         "flags": dict(message.flags),
+        "origin": str(message.flags.get("origin") or "")[:64],
         "raw": message.raw,
         "stage": "classify",
         "status": "pending",

@@ -146,6 +146,7 @@ def load_claimed(session: Session, outbox_id: int) -> PendingAck | None:
             filed_at=row.filed_at,
             due_date=row.due_date,
             type=row.type,
+            status_token=row.status_token,
         )
     message_channel = row.message_channel or ""
     return PendingAck(
@@ -271,6 +272,26 @@ def release_outbox(session: Session, ids: Sequence[int]) -> None:
             .where(OUTBOX.c.id.in_(ids), OUTBOX.c.status.in_(("pending", "sending")))
             .values(status="pending", updated_at=utcnow())
         )
+
+
+def acknowledgements_by_origin(
+    session: Session, origins: Sequence[str], since: datetime
+) -> dict[str, int]:
+    """How many messages from each client address (web requests) were answered since
+    `since` (rate limit)."""
+    if not origins:
+        return {}
+    rows = session.execute(
+        select(MESSAGES.c.origin, func.count(func.distinct(OUTBOX.c.message_id)))
+        .join(MESSAGES, MESSAGES.c.id == OUTBOX.c.message_id)
+        .where(
+            MESSAGES.c.origin.in_(list(origins)),
+            MESSAGES.c.received_at >= since,
+            OUTBOX.c.created_at >= since,
+        )
+        .group_by(MESSAGES.c.origin)
+    )
+    return {origin: int(count) for origin, count in rows}
 
 
 def acknowledgements_since(

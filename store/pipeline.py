@@ -59,6 +59,8 @@ class CaseFacts:
     filed_at: datetime
     due_date: date
     type: str
+    # The secret of the case's status link; "" for a case filed before it existed.
+    status_token: str = ""
 
 
 _MESSAGE_COLUMNS = [MESSAGES.c[name] for name in MessageFacts.__dataclass_fields__]

@@ -87,10 +87,14 @@ class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
         UniqueConstraint("channel", "provider_id", name="uq_messages_channel_provider"),
+        Index("ix_messages_origin_received_at", "origin", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
+    # The client address a web request came from (as the trusted proxy reports it): its
+    # acknowledgements are limited per address too (worker.acks_per_origin_per_hour).
+    origin: Mapped[str] = mapped_column(String(64), default="", server_default="")
     provider_id: Mapped[str] = mapped_column(String(255))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -167,6 +171,9 @@ class Case(Base):
     person_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     # The frequent question whose official answer the acknowledgement carried, if any.
     faq_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # The secret of the status link sent in the acknowledgement (`/estado/{radicado}?c=`):
+    # random per case, so knowing a radicado (they are sequential) shows nothing.
+    status_token: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
 
 class Counter(Base):

@@ -23,6 +23,7 @@ from ventanilla.adapters.base import Acknowledgement
 from ventanilla.errors import ConfigurationError
 from ventanilla.routing.commands import CommandAnswer
 from ventanilla.routing.faq import Faq, answer_blocks, duplicate_ids, fill, parse_faq
+from ventanilla.routing.names import plausible_name
 from ventanilla.routing.priority import applicable_term, priority_basis
 from ventanilla.routing.terms import term_days
 from ventanilla.routing.types import TYPE_LABELS, is_request
@@ -114,6 +115,13 @@ environment.filters["fecha"] = date_filter
 environment.filters["fecha_hora"] = datetime_filter
 
 
+def status_url(public: str, case: CaseFacts) -> str:
+    """The case's status page. Its token lets the holder of the acknowledgement open it
+    without typing the e-mail or phone; a case filed before tokens existed has none."""
+    link = f"{public}/estado/{case.radicado}"
+    return f"{link}?c={case.status_token}" if case.status_token else link
+
+
 def case_context(
     case: CaseFacts,
     settings: Settings,
@@ -140,7 +148,10 @@ def case_context(
         "filed_at": spanish_datetime(case.filed_at, settings.office.timezone),
         "type_label": TYPE_LABELS.get(case.type, case.type),
         "due_date": spanish_date(case.due_date),
-        "status_url": f"{public}/estado/{case.radicado}",
+        "status_url": status_url(public, case),
+        # Without the token: where two SMS segments leave no room for it (the page asks
+        # for the phone number, which the SMS reader holds).
+        "status_page_url": f"{public}/estado/{case.radicado}",
         "privacy_url": settings.entity.privacy_policy_url,
         "entity": settings.entity.name,
         "contact_phone": settings.entity.contact_phone,
@@ -232,7 +243,7 @@ def render_acknowledgement(pending: PendingAck, settings: Settings) -> Acknowled
         )
     context = case_context(
         case, settings, flags=pending.flags, faq_id=pending.faq_id, language=pending.language
-    ) | {"name": pending.sender_name}
+    ) | {"name": plausible_name(pending.sender_name)}  # unverified: only if it is a name
     name = pending.channel if pending.kind == "ack" else f"{pending.channel}_{pending.kind}"
     text = _within_limit(f"ack/{name}.txt.j2", context, BODY_LIMITS.get(pending.channel))
     html = ""
@@ -269,7 +280,7 @@ def render_command_reply(
         kind=radicado.kind_digit,
     )  # fmt: skip
     context: dict[str, Any] = {
-        "name": name,
+        "name": plausible_name(name),
         "entity": settings.entity.name,
         "privacy_url": settings.entity.privacy_policy_url,
         "contact_phone": settings.entity.contact_phone,

@@ -14,6 +14,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -29,7 +30,7 @@ from ventanilla.app import App, current_app
 from ventanilla.errors import InputError, InvalidInput, NotFound, StoreUnavailable
 from ventanilla.logs import log
 from ventanilla.routing.types import TYPE_LABELS
-from ventanilla.store.cases import intake_outcome, request_state, show_case, web_request_id
+from ventanilla.store.cases import citizen_case, intake_outcome, web_request_state
 from ventanilla.store.engine import TRANSIENT_ERRORS
 from ventanilla.templates import environment, spanish_date, spanish_datetime
 from ventanilla.web import metrics
@@ -57,6 +58,11 @@ UNAVAILABLE = (
 SEND_AGAIN = (
     "Por seguridad, revise su solicitud y envíela de nuevo: sus datos siguen en el formulario."
 )
+# A duplicate sent from the form or the API: said to exist, never which case it is.
+ALREADY_FILED = (
+    "Ya tenemos una solicitud igual: no le damos un número nuevo. Si nos dio un correo, "
+    "le escribimos allí con el número de radicado."
+)
 
 
 def create_app(app: App | None = None) -> FastAPI:
@@ -68,6 +74,9 @@ def create_app(app: App | None = None) -> FastAPI:
     waiter = OutcomeWaiter(settings.queue.redis_url, outcome_channel(settings.queue.namespace))
     batcher = IntakeBatcher()
     intake_limit = IntakeLimit(app.redis, settings.queue.namespace, settings.web.intake_per_hour)
+    status_limit = IntakeLimit(
+        app.redis, settings.queue.namespace, settings.web.status_checks_per_hour, "status-checks"
+    )
     metrics.install_store_collector(app)
 
     @asynccontextmanager
@@ -135,7 +144,7 @@ def create_app(app: App | None = None) -> FastAPI:
             return None
 
     async def submit(
-        fields: dict[str, str], uploads: list[Upload], key: str
+        fields: dict[str, str], uploads: list[Upload], key: str, request: Request
     ) -> tuple[int, str, Any]:
         """Accept a submission; returns its id, its receipt token and the outcome (or None).
 
@@ -143,6 +152,9 @@ def create_app(app: App | None = None) -> FastAPI:
         503, a double click) is the same message, answered the same way, notified once.
         """
         message = build_message(fields, uploads, limits, provider_id=key)
+        # Where it came from: its acknowledgements are limited per address of origin.
+        origin = request.client.host if request.client else ""
+        message = replace(message, flags={**message.flags, "origin": origin})
         accepted = await batcher.accept(message)
         metrics.intake_total.labels("web").inc()
         with metrics.intake_wait_seconds.time():
@@ -255,7 +267,9 @@ def create_app(app: App | None = None) -> FastAPI:
             hashlib.sha256(u.content).digest() for u in uploads
         )
         try:
-            _, token, decided = await submit(fields, uploads, idempotency(request, material) or "")
+            _, token, decided = await submit(
+                fields, uploads, idempotency(request, material) or "", request
+            )
         except InvalidInput as error:
             reject(error)
             return form_page(fields, error.by_field(), status=422)
@@ -264,6 +278,8 @@ def create_app(app: App | None = None) -> FastAPI:
             response = form_page(fields, {"envio": UNAVAILABLE}, status=503)
             response.headers["Retry-After"] = str(error.retry_after)
             return response
+        if decided and decided["status"] == "duplicate":
+            return page("duplicate")
         if decided and decided["case"]:
             return page("filed", case=citizen_view(decided["case"]))
         return page("received", token=token)
@@ -275,6 +291,8 @@ def create_app(app: App | None = None) -> FastAPI:
             state = await run_in_threadpool(read_request, token)
         except NotFound:
             return page("not_found", status=404, radicado="")
+        if state["status"] == "duplicate":
+            return page("duplicate")
         if state["case"]:
             return page("filed", case=citizen_view(state["case"]))
         return page("received", token=token)
@@ -311,7 +329,7 @@ def create_app(app: App | None = None) -> FastAPI:
                 await off_loop(decode_attachments, items) if len(raw) > OFF_LOOP_BYTES
                 else decode_attachments(items)
             )  # fmt: skip
-            message_id, token, decided = await submit(fields, uploads, submission)
+            message_id, token, decided = await submit(fields, uploads, submission, request)
         except InvalidInput as error:
             reject(error)
             return JSONResponse(
@@ -331,6 +349,8 @@ def create_app(app: App | None = None) -> FastAPI:
                 },
                 status_code=201,
             )
+        if decided and decided["status"] == "duplicate":
+            return JSONResponse({"id": message_id, "status": "duplicate", "message": ALREADY_FILED})
         return JSONResponse(
             {
                 "id": message_id,
@@ -342,7 +362,7 @@ def create_app(app: App | None = None) -> FastAPI:
 
     def read_request(token: str) -> dict[str, Any]:
         with app.db.read() as session:
-            return request_state(session, web_request_id(session, token))
+            return web_request_state(session, token)
 
     @web.get("/api/v1/requests/{token}")
     async def api_request_status(token: str) -> JSONResponse:
@@ -363,17 +383,38 @@ def create_app(app: App | None = None) -> FastAPI:
             }
         )
 
-    @web.get("/estado/{radicado}", response_class=HTMLResponse)
-    async def status_page(radicado: str) -> HTMLResponse:
-        def read() -> dict[str, Any]:
-            with app.db.read() as session:
-                return show_case(session, radicado)
+    def proven_case(radicado: str, token: str = "", contact: str = "") -> dict[str, Any] | None:
+        with app.db.read() as session:
+            return citizen_case(
+                session, radicado, token=token, contact=contact, region=settings.twilio.region
+            )
 
-        try:
-            case = await run_in_threadpool(read)
-        except NotFound:
-            return page("not_found", status=404, radicado=radicado)
-        return page("status", case=citizen_view(case))
+    @web.get("/estado/{radicado}", response_class=HTMLResponse)
+    async def status_page(radicado: str, c: str = "") -> HTMLResponse:
+        """With the acknowledgement's link (`?c=`) the status; else the same form for any
+        number, existing or not: radicados are sequential and must not be walked."""
+        case = await run_in_threadpool(proven_case, radicado, c[:64]) if c else None
+        if case is not None:
+            return page("status", case=citizen_view(case))
+        return page("status_check", radicado=radicado, wrong=bool(c))
+
+    @web.post("/estado/{radicado}", response_class=HTMLResponse)
+    async def status_check(radicado: str, request: Request) -> HTMLResponse:
+        address = request.client.host if request.client else ""
+        if wait := await run_in_threadpool(status_limit.retry_after, address):
+            log.warning("status_checks_limited", retry_after=wait)
+            response = page(
+                "status_check", status=429, radicado=radicado, minutes=max(1, (wait + 59) // 60)
+            )
+            response.headers["Retry-After"] = str(wait)
+            return response
+        form_data = await request.form(max_files=0, max_fields=5)
+        contact = str(form_data.get("contacto") or "")[:320]
+        case = await run_in_threadpool(proven_case, radicado, "", contact)
+        if case is not None:
+            return page("status", case=citizen_view(case))
+        # One answer for a wrong contact and for a number that does not exist.
+        return page("status_check", radicado=radicado, wrong=True, contact=contact)
 
     @web.get("/healthz")
     async def healthz() -> JSONResponse:
@@ -404,6 +445,8 @@ def create_app(app: App | None = None) -> FastAPI:
             "due_date": spanish_date(date.fromisoformat(case["due_date"])),
             "type_label": TYPE_LABELS.get(case["type"], case["type"]),
             "status": case["status"],
+            "status_link": f"/estado/{case['radicado']}"
+            + (f"?c={case['status_token']}" if case.get("status_token") else ""),
         }
 
     log.info("web_app_ready")

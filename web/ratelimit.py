@@ -22,10 +22,14 @@ HOUR = 3600
 
 
 class IntakeLimit:
-    def __init__(self, client: redis.Redis, namespace: str, per_hour: int) -> None:
+    def __init__(
+        self, client: redis.Redis, namespace: str, per_hour: int, what: str = "intake-limit"
+    ) -> None:
         self.client = client
         self.namespace = namespace
         self.per_hour = per_hour
+        # What is counted (its own keys): intake, or the status page's contact checks.
+        self.what = what
         self._warned_at = 0.0
 
     def retry_after(self, address: str, now: float | None = None) -> int:
@@ -34,7 +38,7 @@ class IntakeLimit:
             return 0
         now = time.time() if now is None else now
         window = int(now) // HOUR
-        key = f"{self.namespace}:intake-limit:{address}:{window}"
+        key = f"{self.namespace}:{self.what}:{address}:{window}"
         try:
             pipe = self.client.pipeline()
             pipe.incr(key)

@@ -26,7 +26,7 @@ from ventanilla.routing.dedupe import (
     same_folded_request,
     window_start,
 )
-from ventanilla.routing.identity import Identity, identities_of
+from ventanilla.routing.identity import Identity, identities_of, verified_identities
 from ventanilla.routing.petitions import Petition, grouping, petitioner
 from ventanilla.routing.similarity import Fingerprint, estimated_jaccards, folded_fingerprint
 from ventanilla.settings import DedupeSettings
@@ -46,6 +46,8 @@ class Marks:
     fingerprint: Fingerprint | None
     # The words compared, folded (routing.dedupe.comparable_folded).
     folded: str = ""
+    # Those of `identities` the channel vouches for (routing.identity.verified_identities).
+    verified: tuple[Identity, ...] = ()
 
 
 def marks(messages: Sequence[MessageFacts], region: str) -> dict[int, Marks]:
@@ -65,6 +67,7 @@ def marks(messages: Sequence[MessageFacts], region: str) -> dict[int, Marks]:
             ),
             folded_fingerprint(folded) if folded else None,
             folded,
+            verified_identities(message.channel, message.sender, region),
         )
     return found
 
@@ -85,7 +88,9 @@ class BatchDedupe:
         self.marked = marked
         self.messages = {message.id: message for message in messages}
         self.persons = link_persons(
-            session, {message.id: marked[message.id].identities for message in messages}
+            session,
+            {message.id: marked[message.id].identities for message in messages},
+            {message.id: marked[message.id].verified for message in messages},
         )
         self.originals: dict[int, tuple[CaseFacts, str]] = {}
         # Messages of this batch on their way to a case: person → (position, message).

@@ -29,9 +29,11 @@ from ventanilla.errors import ChannelError
 from ventanilla.logs import log
 from ventanilla.routing.acknowledgements import (
     AckPlan,
+    limited_origin,
     machine_sent,
     plan_acknowledgements,
     within_hourly_limit,
+    within_origin_limit,
 )
 from ventanilla.routing.classify import Classification, Item, classify_many
 from ventanilla.routing.commands import answer_command, wanted_radicado
@@ -356,6 +358,9 @@ def radicate(messages: list[MessageFacts], budget: CpuBudget) -> None:
     prepared = [(m, filing, _plans(m)) for m in messages if (filing := filings[m.id]) is not None]
     recipients = sorted({plan.recipient for _, _, (plans, _) in prepared for plan in plans})
     limit = app.settings.worker.acks_per_sender_per_hour
+    origin_limit = app.settings.worker.acks_per_origin_per_hour
+    origin_of = {m.id: limited_origin(m.channel, m.flags) for m in messages}
+    origins = sorted(set(origin_of.values()) - {""})
     filed: list[tuple[int, str]] = []
     with app.db.transaction() as session:
         # Row locks, in id order: a concurrent delivery of the same batch waits, then
@@ -372,9 +377,18 @@ def radicate(messages: list[MessageFacts], budget: CpuBudget) -> None:
         batch = dedupe.BatchDedupe(session, waiting, marked, app.settings.dedupe)
         # Two copies of one request radicated at once would both pass dedupe, and a burst
         # from one sender would slip under the hourly limit: locks, in a fixed order.
-        lock_keys(session, [*batch.lock_keys(), *(f"ack-limit:{r}" for r in recipients)])
+        lock_keys(
+            session,
+            [
+                *batch.lock_keys(),
+                *(f"ack-limit:{r}" for r in recipients),
+                *(f"ack-origin:{o}" for o in origins),
+            ],
+        )
         batch.find_originals(session)
-        given = outbox.acknowledgements_since(session, recipients, utcnow() - timedelta(hours=1))
+        hour_ago = utcnow() - timedelta(hours=1)
+        given = outbox.acknowledgements_since(session, recipients, hour_ago)
+        by_origin = outbox.acknowledgements_by_origin(session, origins, hour_ago)
         to_file: list[tuple[MessageFacts, Filing, list[AckPlan], str]] = []
         twins: list[tuple[MessageFacts, int, str, list[AckPlan]]] = []  # the same request twice
         notices: list[Reply] = []
@@ -383,10 +397,16 @@ def radicate(messages: list[MessageFacts], budget: CpuBudget) -> None:
                 continue
             # A duplicate notice is an answer too: it counts against the hourly limit.
             plans, no_ack_reason = within_hourly_limit(plans, no_ack_reason, given, limit)
+            origin = origin_of[message.id]
+            plans, no_ack_reason = within_origin_limit(
+                plans, no_ack_reason, origin, by_origin, origin_limit
+            )
             if no_ack_reason.startswith("not acknowledged: over"):
-                log.warning("acknowledgement_rate_limited", message_id=message.id, limit=limit)
+                log.warning("acknowledgement_rate_limited", message_id=message.id)
             for recipient in {plan.recipient for plan in plans}:
                 given[recipient] = given.get(recipient, 0) + 1
+            if plans and origin:
+                by_origin[origin] = by_origin.get(origin, 0) + 1
             if original := batch.original_of(message):
                 case, why = original
                 pipeline.record_duplicate(

@@ -202,9 +202,9 @@ def test_logout_deletes_the_session(site):
 
 
 def test_the_citizen_status_page_shows_no_personal_data(site, radicado):
-    page = httpx.get(f"{site.base_url}/estado/{radicado}")
+    page = httpx.post(f"{site.base_url}/estado/{radicado}", data={"contacto": CITIZEN["email"]})
     assert page.status_code == 200
-    assert radicado in page.text
+    assert radicado in page.text and "Fecha límite de respuesta" in page.text
     for value in (*CITIZEN.values(), "Marisol", "3104445566", "Tunja"):
         assert value not in page.text
     # Staff see them, on the case page.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import time
 
 import httpx
 import pytest
@@ -15,6 +16,9 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def service(deployment_factory, tmp_path):
     deployment = deployment_factory(f"sqlite:///{tmp_path / 'ventanilla.db'}")
+    # The longest wait: on a loaded machine a cold worker takes more than the default 5 s,
+    # and these tests read the radicado from the first answer.
+    deployment.env["VENTANILLA_WEB__INTAKE_WAIT_SECONDS"] = "25"
     deployment.start("worker", "worker")
     deployment.start("web", "web")
     return deployment
@@ -57,12 +61,34 @@ def test_form_submission_shows_radicado_files_a_case_and_writes_one_eml(service)
     assert sent["Subject"].startswith(radicado)
     assert sent["Auto-Submitted"] == "auto-replied"
     body = sent.get_body(("plain",)).get_content()
-    assert radicado in body and "/estado/" + radicado in body
+    link = re.search(r"(/estado/" + radicado + r"\?c=[\w-]+)", body).group(1)
     assert service.cli_json("cases", "show", radicado)["ack_status"] == "sent"
 
-    status = httpx.get(f"{service.base_url}/estado/{radicado}")
-    assert status.status_code == 200 and radicado in status.text
+    status = httpx.get(f"{service.base_url}{link}")
+    assert status.status_code == 200 and "Fecha límite de respuesta" in status.text
     assert "Ana" not in status.text and "example.com" not in status.text
+
+
+def test_a_phishing_name_typed_in_the_form_never_reaches_the_acknowledgement(service):
+    """Issue 15: free text typed as the name was mailed, inside the official
+    acknowledgement, to whatever address was typed beside it."""
+    response = httpx.post(
+        f"{service.base_url}/pqrsdf",
+        data={
+            "name": "URGENTE… valide sus datos en https://banco-seguro.example/validar",
+            "email": "victima@example.com",
+            "text": "Solicito copia de mi certificado de inscripción en la bolsa de empleo.",
+        },
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    service.cli("drain", "--timeout", "60")
+    [eml] = service.outbox.glob("*.eml")
+    sent = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    for part in ("plain", "html"):
+        body = sent.get_body((part,)).get_content()
+        assert "URGENTE" not in body and "banco-seguro" not in body
+    assert sent.get_body(("plain",)).get_content().startswith("Hola:")
 
 
 def test_api_answers_201_with_radicado_and_due_date(service):
@@ -107,6 +133,56 @@ def test_the_same_request_sent_again_gets_the_first_answer_and_one_acknowledgeme
     assert len(list(service.outbox.glob(f"{first['radicado']}*.eml"))) == 1
 
 
+def radicated(service, request: dict[str, str]) -> dict[str, str]:
+    """Submit through the API and wait for the radicado (a cold worker may take longer
+    than the API waits, then the answer is 202 with where to look)."""
+    answer = httpx.post(f"{service.base_url}/api/v1/requests", json=request, timeout=30)
+    body = answer.json()
+    deadline = time.monotonic() + 90  # a loaded machine: generous, only to end the loop
+    while answer.status_code == 202 and not body.get("radicado"):
+        assert time.monotonic() < deadline, body
+        time.sleep(0.5)
+        body = httpx.get(f"{service.base_url}{answer.json()['status_url']}").json()
+    return body
+
+
+def test_same_request_twice_is_a_duplicate_that_does_not_tell_the_radicado(service):
+    """Issue 15: typing another citizen's e-mail and text returned their radicado. The
+    repeat is told "ya tenemos una solicitud igual", by the API, its receipt and the form;
+    only the notice mailed to the address itself carries the number."""
+    request = {
+        "text": "Quiero poner una queja por mala atención en la oficina",
+        "email": "victima@example.com",
+    }
+    first = radicated(service, request)
+    # From another address (a proxy's X-Forwarded-For): the same body from the same
+    # address within minutes would be the same submission sent again (idempotent).
+    elsewhere = {"x-forwarded-for": "203.0.113.50"}
+    second = httpx.post(
+        f"{service.base_url}/api/v1/requests", json=request, headers=elsewhere, timeout=30
+    )
+    assert second.status_code == 200, second.text
+    assert second.json()["status"] == "duplicate"
+    assert first["radicado"] not in second.text
+    receipt = httpx.get(f"{service.base_url}/api/v1/requests/{second.json()['id']}")
+    assert receipt.status_code == 404  # the receipt is the token, never the id
+    assert "Ya tenemos una solicitud igual" in second.json()["message"]
+    assert len(service.cli_json("cases", "list")) == 1
+
+    form = httpx.post(
+        f"{service.base_url}/pqrsdf",
+        data={**request, "shown": "0"},
+        timeout=30,
+    )
+    assert form.status_code == 200, form.text
+    assert "Ya tenemos una solicitud igual" in form.text
+    assert first["radicado"] not in form.text
+
+    [repeat] = [m for m in service.cli_json("messages", "list") if m["id"] == second.json()["id"]]
+    assert repeat["status"] == "duplicate"  # staff still see which case it repeats
+    assert repeat["radicado"] == first["radicado"]
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
@@ -141,12 +217,6 @@ def test_form_rejects_10_mb_attachment_naming_the_field_and_keeps_nothing(servic
     assert service.cli_json("messages", "list") == []
     attachments = service.root / "var" / "attachments"
     assert not attachments.exists() or not any(attachments.rglob("*"))
-
-
-def test_unknown_radicado_status_page_is_404_in_spanish(service):
-    response = httpx.get(f"{service.base_url}/estado/20269999999992")
-    assert response.status_code == 404
-    assert "No encontramos ese radicado" in response.text
 
 
 def test_metrics_and_health(service):

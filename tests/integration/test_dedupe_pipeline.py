@@ -216,26 +216,43 @@ def test_duplicate_notices_respect_the_hourly_limit(app_with):
     assert [a.kind for a in sent(app, "email")] == ["ack", "duplicate"]
 
 
-def test_a_message_that_joins_two_persons_merges_them_into_the_older(app):
-    from ventanilla.store.schema import AuditEntry, Case, Identity, Message, Person
+def test_typed_data_never_merges_two_persons_and_staff_see_the_possible_link(app):
+    """Issue 15: an e-mail of one citizen and a phone of another, typed in the form, merged
+    the two into one person. Now the form's message keeps a person of its own."""
+    from ventanilla.store.schema import AuditEntry, Message, Person
 
-    run(email("ana@example.com", REQUEST))
-    run(whatsapp("+573001234567", "Quiero una cita para orientación laboral en Bogotá."))
+    ana = email("ana@example.com", REQUEST)
+    run(ana)
+    luis = whatsapp("+573001234567", "Quiero una cita para orientación laboral en Bogotá.")
+    run(luis)
     form = web("Necesito actualizar mi hoja de vida.", email="ana@example.com", phone="3001234567")
     run(form)
 
     with app.db.read() as session:
-        owners = set(session.scalars(select(Identity.person_id)))
-        message_persons = set(session.scalars(select(Message.person_id)))
-        case_persons = set(session.scalars(select(Case.person_id)))
+        person_of = dict(session.execute(select(Message.id, Message.person_id)).all())
         persons = session.execute(select(Person.id, Person.merged_into_id)).all()
-        merges = session.execute(
-            select(AuditEntry.entity_id, AuditEntry.detail).where(AuditEntry.action == "merged")
+        links = session.execute(
+            select(AuditEntry.entity_id, AuditEntry.detail).where(
+                AuditEntry.action == "posible misma persona"
+            )
         ).all()
-    older = min(person for person, _ in persons)
-    assert owners == message_persons == case_persons == {older}
-    assert sorted(persons) == [(older, None), (older + 1, older)]
-    assert merges == [(older, {"merged": [older + 1], "shared": ["email", "phone"]})]
+    assert len({person_of[ana], person_of[luis], person_of[form]}) == 3
+    assert [merged for _, merged in persons] == [None, None, None]
+    everyone = sorted(person_of.values())
+    assert links == [(everyone[0], {"persons": everyone})]
+
+
+def test_a_typed_address_does_not_lend_its_person_to_another_channel(app):
+    """Someone types Ana's address and their own phone in the form: the form's message may
+    join Ana's person, but the phone does not become Ana's, so an SMS from it with Ana's
+    text is a new case, not a duplicate whose notice would tell Ana's radicado."""
+    run(email("ana@example.com", REQUEST))
+    run(web("Necesito actualizar mi hoja de vida.", email="ana@example.com", phone="3001234567"))
+    copy = store("sms", REQUEST, "+573001234567", reply_phone="+573001234567")
+    run(copy)
+
+    assert outcome(app, copy)[0] == "case"
+    assert not [a for a in sent(app, "sms") if a.kind == "duplicate"]
 
 
 def test_twelve_citizens_with_one_petition_get_twelve_radicados_in_one_group(app):

@@ -79,7 +79,9 @@ def test_upgrade_keys_existing_acknowledgements_by_case_and_channel(store_url: s
         with database.engine.connect() as connection:
             row = connection.execute(text("SELECT key, kind, status FROM outbox")).one()
             flags = connection.execute(text("SELECT flags FROM cases")).scalar_one()
+            token = connection.execute(text("SELECT status_token FROM cases")).scalar_one()
         assert tuple(row) == ("case:7:email:ack", "ack", "sent")
         assert flags in ("[]", [])
+        assert len(token) == 16  # a case filed before gets its status link's secret too
     finally:
         database.dispose()

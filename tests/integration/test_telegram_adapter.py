@@ -213,7 +213,7 @@ def test_a_long_poll_takes_a_new_message_at_once(app, adapter, bot_api):
     assert long_poll.status == 200
 
 
-def test_a_hostile_name_is_escaped_in_the_html_acknowledgement(app, adapter, bot_api):
+def test_a_hostile_name_is_left_out_of_the_html_acknowledgement(app, adapter, bot_api):
     from ventanilla.workers.poller import poll_channel
 
     bot_api.writes(bot_api.user(1001, HOSTILE_NAME), "Solicito copia de mi hoja de vida registrada")
@@ -221,7 +221,8 @@ def test_a_hostile_name_is_escaped_in_the_html_acknowledgement(app, adapter, bot
     [row] = process(app)
 
     [sent] = bot_api.sent
-    assert f"Hola, {HOSTILE_NAME}." in sent.text  # Telegram parsed it: shown as typed
+    # Not a name (routing/names.py): left out, and Telegram parsed the rest.
+    assert "Hola. Recibimos" in sent.text and "Jo" not in sent.text
     assert [e["type"] for e in sent.entities] == ["bold"]
     assert row["status"] == "case"
 

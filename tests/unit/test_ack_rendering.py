@@ -150,11 +150,30 @@ def test_type_is_shown_with_its_spanish_label(settings: Settings, slug: str, lab
 
 
 def test_citizen_name_greets_in_text_and_is_escaped_in_html(settings: Settings) -> None:
-    ack = render(settings, sender_name="<script>alert('x')</script>")
+    ack = render(settings, sender_name="Ana O'Neill")
 
-    assert "Hola, <script>alert('x')</script>:" in ack.text
-    assert "<script>" not in ack.html
-    assert "&lt;script&gt;" in ack.html
+    assert "Hola, Ana O'Neill:" in ack.text
+    assert "O&#39;Neill" in ack.html
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "URGENTE… valide sus datos en https://banco-seguro.example/validar",
+        "<script>alert('x')</script>",
+        "Escriba al 3001234567",
+    ],
+)
+def test_a_name_that_is_not_a_name_never_reaches_the_acknowledgement(
+    settings: Settings, typed: str
+) -> None:
+    """Issue 15: the typed name made the official acknowledgement a phishing relay."""
+    ack = render(settings, sender_name=typed)
+
+    assert ack.text.startswith("Hola:\n")
+    assert "Hola:</p>" in ack.html
+    for word in ("URGENTE", "banco-seguro", "script", "3001234567"):
+        assert word not in ack.text and word not in ack.html
 
 
 def test_without_a_name_the_greeting_is_plain(settings: Settings) -> None:

@@ -9,8 +9,10 @@ import pytest
 from ventanilla.routing.acknowledgements import (
     SILENCING_FLAGS,
     AckPlan,
+    limited_origin,
     machine_sent,
     plan_acknowledgements,
+    within_origin_limit,
 )
 
 OWN = "atencionalciudadano@example.gov.co"
@@ -211,3 +213,44 @@ def test_reply_target_is_the_citizens_own_message_on_each_channel(
     from ventanilla.routing.acknowledgements import reply_target
 
     assert reply_target(channel, flags) == target
+
+
+@pytest.mark.parametrize(
+    ("channel", "flags", "expected"),
+    [
+        ("web", {"origin": "203.0.113.5"}, "203.0.113.5"),
+        ("web", {"origin": "2001:db8::1"}, "2001:db8::1"),
+        ("web", {"origin": "127.0.0.1"}, ""),  # local tools and benchmarks
+        ("web", {"origin": "::1"}, ""),
+        ("web", {}, ""),
+        ("email", {"origin": "203.0.113.5"}, ""),  # only web requests carry one
+    ],
+)
+def test_the_origin_counted_is_a_web_requests_remote_address(
+    channel: str, flags: dict[str, Any], expected: str
+) -> None:
+    assert limited_origin(channel, flags) == expected
+
+
+@pytest.mark.parametrize(
+    ("origin", "given", "kept"),
+    [
+        ("203.0.113.5", {"203.0.113.5": 9}, True),
+        ("203.0.113.5", {"203.0.113.5": 10}, False),
+        ("203.0.113.5", {"198.51.100.7": 10}, True),  # another address has its own count
+        ("", {"": 99}, True),  # no origin: no limit
+    ],
+)
+def test_acknowledgements_stop_past_the_limit_per_address_of_origin(
+    origin: str, given: dict[str, int], kept: bool
+) -> None:
+    plans = [AckPlan("email", "victima@example.com")]
+
+    allowed, reason = within_origin_limit(plans, "", origin, given, 10)
+
+    assert allowed == (plans if kept else [])
+    assert reason == (
+        ""
+        if kept
+        else "not acknowledged: over 10 acknowledgements to requests from this address in an hour"
+    )

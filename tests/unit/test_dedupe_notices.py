@@ -38,7 +38,12 @@ def settings() -> Settings:
 
 def notice(channel: str, radicado: str = LONG_RADICADO, request_type: str = "informacion") -> str:
     case = CaseFacts(
-        id=1, radicado=radicado, filed_at=FILED_AT, due_date=date(2026, 9, 30), type=request_type
+        id=1,
+        radicado=radicado,
+        filed_at=FILED_AT,
+        due_date=date(2026, 9, 30),
+        type=request_type,
+        status_token="Ab-_Cd3eFg4hIj5k",  # its status link at full length
     )
     pending = PendingAck(
         outbox_id=9,

@@ -200,6 +200,10 @@ def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+# The status link's secret as docsys/builtin.py makes it (token_urlsafe(12): 16 characters).
+STATUS_TOKEN = "Ab-_Cd3eFg4hIj5k"
+
+
 def long_context(
     radicado: str = LONG_RADICADO,
     request_type: str = LONGEST_TYPE,
@@ -207,7 +211,14 @@ def long_context(
     flags: tuple[str, ...] = (),
     faq_id: str = "",
 ) -> dict[str, Any]:
-    case = CaseFacts(id=1, radicado=radicado, filed_at=FILED_AT, due_date=DUE, type=request_type)
+    case = CaseFacts(
+        id=1,
+        radicado=radicado,
+        filed_at=FILED_AT,
+        due_date=DUE,
+        type=request_type,
+        status_token=STATUS_TOKEN,
+    )
     return case_context(case, SETTINGS, flags=flags, faq_id=faq_id) | {"name": LONG_NAME}
 
 
@@ -221,7 +232,7 @@ def test_the_longest_values_are_the_ones_we_mean() -> None:
     assert TYPE_LABELS[LONGEST_TYPE] == "Petición de documentos o información"
     assert context["filed_at"] == "30 de septiembre de 2026, 15:59 (hora de Colombia)"
     assert context["due_date"] == "30 de septiembre de 2026"
-    assert context["status_url"] == f"{PUBLIC_URL}/estado/{LONG_RADICADO}"
+    assert context["status_url"] == f"{PUBLIC_URL}/estado/{LONG_RADICADO}?c={STATUS_TOKEN}"
     assert context["privacy_url"] == EntitySettings().privacy_policy_url
 
 
@@ -240,7 +251,7 @@ def test_sms_states_radicado_dates_and_links(radicado: str) -> None:
     text = fit_sms(render("sms", context))
 
     assert text.startswith(f"Radicado {radicado}\n")
-    for item in ("filed_at", "due_date", "status_url", "privacy_url"):
+    for item in ("filed_at", "due_date", "status_page_url", "privacy_url"):
         assert to_gsm7(context[item]) in text, item
 
 
@@ -319,9 +330,16 @@ def test_sms_never_carries_a_frequent_question() -> None:
     assert with_faq == render("sms", long_context())
 
 
-def whatsapp_ack(name: str, flags: tuple[str, ...], faq_id: str) -> str:
+def whatsapp_ack(
+    name: str, flags: tuple[str, ...], faq_id: str, settings: Settings = SETTINGS
+) -> str:
     case = CaseFacts(
-        id=1, radicado=LONG_RADICADO, filed_at=FILED_AT, due_date=DUE, type="informacion"
+        id=1,
+        radicado=LONG_RADICADO,
+        filed_at=FILED_AT,
+        due_date=DUE,
+        type="informacion",
+        status_token=STATUS_TOKEN,
     )
     pending = PendingAck(
         outbox_id=1,
@@ -335,7 +353,7 @@ def whatsapp_ack(name: str, flags: tuple[str, ...], faq_id: str) -> str:
         flags=flags,
         faq_id=faq_id,
     )
-    return render_acknowledgement(pending, SETTINGS).text
+    return render_acknowledgement(pending, settings).text
 
 
 @pytest.mark.parametrize("faq_id", FAQ_IDS)
@@ -371,7 +389,11 @@ def test_whatsapp_gives_the_title_and_link_when_the_answer_does_not_fit() -> Non
 
 
 def test_whatsapp_leaves_the_faq_out_when_even_its_title_does_not_fit() -> None:
-    text = whatsapp_ack("N" * 1000, PRIORITY, "prestador-cercano")
+    # A name that long is left out (routing/names.py): the entity's name fills it instead.
+    entity = SETTINGS.entity.model_copy(update={"name": "N" * 1000})
+    text = whatsapp_ack(
+        "Ana", PRIORITY, "prestador-cercano", SETTINGS.model_copy(update={"entity": entity})
+    )
 
     assert "Mientras respondemos" not in text
     assert LONG_RADICADO in text
