@@ -115,8 +115,8 @@ def test_the_same_request_sent_again_gets_the_first_answer_and_one_acknowledgeme
         "email": "rosa@example.com",
     }
     url = f"{service.base_url}/api/v1/requests"
-    first = httpx.post(url, json=request, timeout=30).json()
-    second = httpx.post(url, json=request, timeout=30).json()  # a retry, a double click
+    first = radicated(service, request)
+    second = radicated(service, request)  # a retry, a double click
     assert (second["id"], second["radicado"]) == (first["id"], first["radicado"])
     assert second["status"] == "case"
     keyed = {"idempotency-key": "7f0c2f8e-5b7a-4a43-9b0e-3c1d2e4f5a6b"}
@@ -241,7 +241,11 @@ def test_control_characters_in_a_request_are_dropped_not_a_server_error(
         timeout=30,
         json={"text": "Solicito\u0000 copia\u0007 del\tcertificado\n", "name": "Ana\u0000"},
     )
-    assert response.status_code == 201, response.text
+    # 201, or 202 when the worker is still warming up on a loaded machine: never a 5xx.
+    assert response.status_code in (201, 202), response.text
+    deployment.cli("drain", "--timeout", "120")
+    [message] = deployment.cli_json("messages", "list")
+    assert message["status"] == "case"
 
 
 def test_form_can_be_switched_off_by_setting(deployment_factory, tmp_path):
