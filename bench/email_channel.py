@@ -104,6 +104,7 @@ class Finished:
 
     pids: list[int]
     cpu: float  # seconds, every process of both
+    poller_cpu: float  # seconds, the poller's session alone
     poller_peak: int  # KiB
     peaks: dict[int, int]  # KiB per process
     cases: int
@@ -116,6 +117,7 @@ def finish(
     """Read the processes' CPU and memory, stop them, count cases and sent rows."""
     pids = process_tree(worker.pid) + process_tree(poller.pid)
     cpu = cpu_seconds(pids)
+    poller_cpu = cpu_seconds(process_tree(poller.pid))
     peaks = {pid: memory_kib(pid, "VmHWM") for pid in pids}
     poller_peak = memory_kib(poller.pid, "VmHWM")
     stop(poller)
@@ -127,7 +129,7 @@ def finish(
             text("SELECT count(*) FROM outbox WHERE status = 'sent'")
         ).scalar_one()
     engine.dispose()
-    return Finished(pids, cpu, poller_peak, peaks, cases, sent)
+    return Finished(pids, cpu, poller_cpu, poller_peak, peaks, cases, sent)
 
 
 def email_env(base: dict[str, str], dovecot: DovecotServer, smtp_port: int) -> dict[str, str]:
@@ -188,6 +190,10 @@ def throughput(args: argparse.Namespace, dovecot: DovecotServer, work: Path) -> 
     print(f"  wall time        {elapsed:.1f} s")
     print(f"  e-mails/second   {args.messages / elapsed:.1f}")
     print(f"  CPU s per 1,000  {cpu / args.messages * 1000:.2f}  (poller + workers)")
+    print(
+        f"    of which poller {run.poller_cpu / args.messages * 1000:.2f},"
+        f" workers {(cpu - run.poller_cpu) / args.messages * 1000:.2f}"
+    )
     print(f"  poller peak RSS  {poller_peak / 1024:.0f} MiB")
     print(f"  largest process peak RSS {max(peaks.values()) / 1024:.0f} MiB over {len(pids)}")
 
