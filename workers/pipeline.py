@@ -152,8 +152,11 @@ def classify(messages: list[MessageFacts]) -> list[MessageFacts]:
     onward = []
     replies: list[int] = []
     with app.db.transaction() as session:
+        moved = pipeline.record_onward(
+            session, [(o.message, o.key, o.decision) for o in outcomes if o.kind == "onward"]
+        )
         for outcome in outcomes:
-            recorded = _record(session, outcome)
+            recorded = outcome.message.id in moved or _record(session, outcome)
             if recorded and outcome.kind == "onward":
                 onward.append(outcome)
             if recorded and outcome.reply is not None:
@@ -302,7 +305,7 @@ def _record(session: Session, outcome: Outcome) -> bool:
         return pipeline.record_follow_up(session, message.id, outcome.case, outcome.reason)
     if outcome.kind in ("ignored", "command"):
         return pipeline.record_not_a_request(session, message.id, outcome.decision, outcome.reason)
-    return pipeline.record_dedupe(session, message, outcome.key, None, outcome.decision)
+    return False  # onward: recorded for the whole batch by `pipeline.record_onward`
 
 
 def _moved_on(outcome: Outcome) -> MessageFacts:
