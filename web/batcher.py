@@ -19,10 +19,6 @@ from ventanilla.message import InboundMessage
 from ventanilla.store.intake import Accepted
 from ventanilla.workers.intake import accept_batch
 
-# How long a submission waits for others before they are stored and enqueued together:
-# nothing next to the seconds the pipeline takes, and enough for a burst to share a batch.
-GATHER_SECONDS = 0.02
-
 
 @dataclass
 class _Waiting:
@@ -32,9 +28,8 @@ class _Waiting:
 
 
 class IntakeBatcher:
-    def __init__(self, max_batch: int = 32, gather_seconds: float = GATHER_SECONDS) -> None:
+    def __init__(self, max_batch: int = 32) -> None:
         self.max_batch = max_batch
-        self.gather_seconds = gather_seconds
         self._waiting: list[_Waiting] = []
         self._wakeup: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -64,11 +59,6 @@ class IntakeBatcher:
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
-            if len(self._waiting) < self.max_batch:
-                # Let the burst gather: the pipeline runs per batch, and a batch of one
-                # costs a worker nearly what a batch of twenty-five does (its transactions,
-                # its model call, its turn at SQLite's write lock).
-                await asyncio.sleep(self.gather_seconds)
             while self._waiting:
                 batch = self._waiting[: self.max_batch]
                 del self._waiting[: len(batch)]
