@@ -24,7 +24,7 @@ from ventanilla.routing.classify import classify
 from ventanilla.routing.faq import Faq, match_faq
 from ventanilla.routing.offices import OfficeRules, assign_office
 from ventanilla.routing.priority import priority_flags
-from ventanilla.routing.text import fold_plain
+from ventanilla.routing.text import forget_folded
 from ventanilla.templates import load_faqs
 
 
@@ -49,7 +49,7 @@ def _cpu_us(decide: Callable[[str], object], texts: list[str], repeat: int) -> f
     """The best of `repeat` passes, in CPU microseconds per text."""
     best = float("inf")
     for _ in range(repeat):
-        fold_plain.cache_clear()
+        forget_folded()
         started = time.process_time()
         for text in texts:
             decide(text)

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.e2e import base_env, fresh_store, start, stop  # noqa: E402
+from bench.e2e import base_env, fresh_store, start, stop, warm_models  # noqa: E402
 from bench.email_channel import cpu_seconds, memory_kib, process_tree  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
 
@@ -57,6 +57,7 @@ def measure(args: argparse.Namespace, work: Path) -> None:
             subprocess.run(
                 [str(BIN / "ventanilla"), "db", "upgrade"], cwd=work, env=env, check=True
             )
+            warm_models(env, work)  # trained once per install, not per message
             started = time.monotonic()
             fake_cpu = time.process_time()  # this process is the fake Bot API now
             worker = start([str(BIN / "ventanilla"), "worker"], work, env, "worker.log")

@@ -23,7 +23,15 @@ import httpx
 from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.e2e import base_env, free_port, fresh_store, percentile, start, stop  # noqa: E402
+from bench.e2e import (  # noqa: E402
+    base_env,
+    free_port,
+    fresh_store,
+    percentile,
+    send_all,
+    start,
+    stop,
+)
 from tests.fake_twilio import FakeTwilio  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -68,36 +76,6 @@ def signed_requests(url: str, count: int) -> list[bytes]:
         )
         requests.append(head.encode() + body)
     return requests
-
-
-async def send_all(
-    url: str, requests: list[bytes], concurrency: int
-) -> tuple[list[float], list[int]]:
-    """Send the requests over `concurrency` keep-alive connections; a raw HTTP client, so
-    the load generator's own CPU (on the same 2 cores) stays small next to the server's."""
-    host, port = url.removeprefix("http://").split(":")
-    times: list[float] = []
-    statuses: list[int] = []
-    queue = list(reversed(requests))
-
-    async def connection() -> None:
-        reader, writer = await asyncio.open_connection(host, int(port))
-        while queue:
-            request = queue.pop()
-            started = time.perf_counter()
-            writer.write(request)
-            status_line = await reader.readline()
-            length = 0
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":", 1)[1])
-            await reader.readexactly(length)
-            times.append(time.perf_counter() - started)
-            statuses.append(int(status_line.split()[1]))
-        writer.close()
-
-    await asyncio.gather(*(connection() for _ in range(concurrency)))
-    return times, statuses
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.e2e import base_env, fresh_store, start  # noqa: E402
+from bench.e2e import base_env, fresh_store, start, warm_models  # noqa: E402
 from bench.email_channel import finish  # noqa: E402
 from tests.fake_x import FakeX  # noqa: E402
 
@@ -60,6 +60,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
             subprocess.run(
                 [str(BIN / "ventanilla"), "db", "upgrade"], cwd=work, env=env, check=True
             )
+            warm_models(env, work)  # trained once per install, not per message
             fake_cpu = time.process_time()
             started = time.monotonic()
             worker = start([str(BIN / "ventanilla"), "worker"], work, env, "worker.log")

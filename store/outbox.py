@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, case, func, select, update
 from sqlalchemy.orm import Session
 
 from ventanilla.routing.acknowledgements import reply_target
@@ -115,10 +115,18 @@ def claim_outbox(session: Session, outbox_id: int) -> bool:
 
 def load_claimed(session: Session, outbox_id: int) -> PendingAck | None:
     """What a claimed row must say: its case (if any) and the message it answers."""
+    return load_claimed_many(session, [outbox_id]).get(outbox_id)
+
+
+def load_claimed_many(session: Session, outbox_ids: Sequence[int]) -> dict[int, PendingAck]:
+    """`load_claimed` for several rows in one query (a radicated batch's acknowledgements)."""
+    if not outbox_ids:
+        return {}
     # The message answered: the row's own (a duplicate, a command), else its case's.
     answered = func.coalesce(OUTBOX.c.message_id, CASES.c.message_id)
-    row = session.execute(
+    rows = session.execute(
         select(
+            OUTBOX.c.id.label("outbox_id"),
             OUTBOX.c.channel,
             OUTBOX.c.recipient,
             OUTBOX.c.kind,
@@ -134,13 +142,15 @@ def load_claimed(session: Session, outbox_id: int) -> PendingAck | None:
         )
         .outerjoin(CASES, CASES.c.id == OUTBOX.c.case_id)
         .outerjoin(MESSAGES, MESSAGES.c.id == answered)
-        .where(OUTBOX.c.id == outbox_id, OUTBOX.c.status == "sending")
-    ).one_or_none()
-    if row is None:
-        return None
-    case = None
+        .where(OUTBOX.c.id.in_(list(outbox_ids)), OUTBOX.c.status == "sending")
+    ).all()
+    return {row.outbox_id: _pending(row) for row in rows}
+
+
+def _pending(row: Any) -> PendingAck:
+    facts = None
     if row.radicado is not None:
-        case = CaseFacts(
+        facts = CaseFacts(
             id=row.id,
             radicado=row.radicado,
             filed_at=row.filed_at,
@@ -150,10 +160,10 @@ def load_claimed(session: Session, outbox_id: int) -> PendingAck | None:
         )
     message_channel = row.message_channel or ""
     return PendingAck(
-        outbox_id,
+        row.outbox_id,
         row.channel,
         row.recipient,
-        case,
+        facts,
         message_channel,
         reply_target(message_channel, row.flags or {}),
         row.sender_name or "",
@@ -167,21 +177,31 @@ def load_claimed(session: Session, outbox_id: int) -> PendingAck | None:
 
 
 def record_sent(session: Session, outbox_id: int, provider_ref: str) -> bool:
+    return record_sent_many(session, [(outbox_id, provider_ref)]) == [outbox_id]
+
+
+def record_sent_many(session: Session, sent: Sequence[tuple[int, str]]) -> list[int]:
+    """Rows sent, each with the provider's reference, in one statement; returns the ids
+    that were still `sending` (the others were recorded already)."""
+    if not sent:
+        return []
+    refs = dict(sent)
     now = utcnow()
-    result = session.execute(
-        update(OUTBOX)
-        .where(OUTBOX.c.id == outbox_id, OUTBOX.c.status == "sending")
-        .values(
-            status="sent",
-            provider_ref=provider_ref,
-            sent_at=now,
-            updated_at=now,
-            attempts=OUTBOX.c.attempts + 1,
+    done = sorted(
+        session.scalars(
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(list(refs)), OUTBOX.c.status == "sending")
+            .values(
+                status="sent",
+                provider_ref=case(refs, value=OUTBOX.c.id),
+                sent_at=now,
+                updated_at=now,
+                attempts=OUTBOX.c.attempts + 1,
+            )
+            .returning(OUTBOX.c.id)
         )
     )
-    done = cast(CursorResult[Any], result).rowcount == 1
-    if done:
-        audit_rows(session, [{"entity": "outbox", "entity_id": outbox_id, "action": "sent"}])
+    audit_rows(session, [{"entity": "outbox", "entity_id": row, "action": "sent"} for row in done])
     return done
 
 

@@ -217,20 +217,67 @@ def record_follow_up(session: Session, message_id: int, case: CaseFacts, why: st
     return moved
 
 
-def record_dedupe(
-    session: Session,
-    message: MessageFacts,
-    key: str | None,
-    original: CaseFacts | None,
-    decision: Classification | None = None,
-) -> bool:
-    """Dedupe's outcome, with classify's when both ran in one go (one write, not two)."""
-    values: dict[str, Any] = {"dedupe_key": key}
-    if decision is not None:
-        values |= _classified(decision)
-    if original is None:
-        return _advance(session, message.id, message.stage, "radicate", **values)
-    return record_duplicate(session, message.id, message.stage, original, **values)
+def record_onward(
+    session: Session, moves: Sequence[tuple[MessageFacts, str | None, Classification | None]]
+) -> set[int]:
+    """Classify's (and dedupe's) outcome for a batch's messages that go on to be
+    radicated (message, dedupe key, its classification if classify ran), in one write:
+    which are still at the stage they were read at (locked, in id order), then one UPDATE
+    for them all, not a round trip each. Returns the ids that moved on."""
+    if not moves:
+        return set()
+    read_at = {message.id: message.stage for message, _, _ in moves}
+    rows = session.execute(
+        select(MESSAGES.c.id, MESSAGES.c.stage)
+        .where(MESSAGES.c.id.in_(sorted(read_at)))
+        .order_by(MESSAGES.c.id)
+        .with_for_update()
+    )
+    still = {row.id for row in rows if read_at[row.id] == row.stage}
+    now = utcnow()
+    classified = [
+        {"b_id": m.id, "b_stage": m.stage, "b_key": key} | _bound(_classified(decision))
+        for m, key, decision in moves
+        if m.id in still and decision is not None
+    ]
+    unclassified = [
+        {"b_id": m.id, "b_stage": m.stage, "b_key": key}
+        for m, key, decision in moves
+        if m.id in still and decision is None
+    ]
+    moving = (
+        update(MESSAGES)
+        .where(MESSAGES.c.id == bindparam("b_id"), MESSAGES.c.stage == bindparam("b_stage"))
+        .values(stage="radicate", updated_at=now, dedupe_key=bindparam("b_key"))
+    )
+    if classified:
+        session.execute(
+            moving.values(
+                type=bindparam("b_type"),
+                confidence=bindparam("b_confidence"),
+                features=bindparam("b_features"),
+            ),
+            classified,
+        )
+    if unclassified:
+        session.execute(moving, unclassified)
+    audit_rows(
+        session,
+        [
+            {
+                "entity": "message",
+                "entity_id": message_id,
+                "action": "stage:radicate",
+                "detail": {"status": "pending"},
+            }
+            for message_id in sorted(still)
+        ],
+    )
+    return still
+
+
+def _bound(values: dict[str, Any]) -> dict[str, Any]:
+    return {f"b_{name}": value for name, value in values.items()}
 
 
 def record_duplicate(

@@ -19,6 +19,11 @@ from ventanilla.message import InboundMessage
 from ventanilla.store.intake import Accepted
 from ventanilla.workers.intake import accept_batch
 
+# In a burst (a submission within BURST_SECONDS of the last store), how long a submission
+# waits for others to be stored and enqueued with it; a lone one is stored at once.
+GATHER_SECONDS = 0.1
+BURST_SECONDS = 1.0
+
 
 @dataclass
 class _Waiting:
@@ -28,8 +33,11 @@ class _Waiting:
 
 
 class IntakeBatcher:
-    def __init__(self, max_batch: int = 32) -> None:
+    def __init__(self, max_batch: int = 32, gather_seconds: float = GATHER_SECONDS) -> None:
         self.max_batch = max_batch
+        self.gather_seconds = gather_seconds
+        # Until when another submission counts as part of a burst (loop time).
+        self._busy_until = 0.0
         self._waiting: list[_Waiting] = []
         self._wakeup: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -59,6 +67,12 @@ class IntakeBatcher:
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
+            loop = asyncio.get_running_loop()
+            if len(self._waiting) < self.max_batch and loop.time() < self._busy_until:
+                # Busy: let the burst gather. The pipeline runs per batch, and a batch of
+                # one holds the year's radicado counter (and SQLite's write lock) nearly as
+                # long as a batch of twenty-five: one at a time, PostgreSQL filed 18 a second.
+                await asyncio.sleep(self.gather_seconds)
             while self._waiting:
                 batch = self._waiting[: self.max_batch]
                 del self._waiting[: len(batch)]
@@ -72,6 +86,7 @@ class IntakeBatcher:
                 for item, accepted in zip(batch, results, strict=True):
                     if not item.done.done():
                         item.done.set_result(accepted)
+            self._busy_until = loop.time() + BURST_SECONDS
 
 
 def _store(batch: list[_Waiting]) -> list[Accepted]:

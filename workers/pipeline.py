@@ -22,6 +22,7 @@ from datetime import timedelta
 import dramatiq
 from sqlalchemy.orm import Session
 
+from ventanilla.adapters.base import Acknowledgement
 from ventanilla.adapters.registry import sender_for
 from ventanilla.app import current_app
 from ventanilla.docsys.registry import Filing
@@ -62,7 +63,7 @@ from ventanilla.templates import render_acknowledgement, render_command_reply
 from ventanilla.workers import dedupe
 from ventanilla.workers.broker import broker, dead_letter_handlers
 from ventanilla.workers.budget import CpuBudget
-from ventanilla.workers.notify import announce_outcome
+from ventanilla.workers.notify import announce_outcome, announce_outcomes
 
 QUEUE = "pipeline"
 # Messages per `advance` call: big enough to share transactions, small enough to spread a
@@ -162,8 +163,11 @@ def classify(messages: list[MessageFacts], budget: CpuBudget) -> list[MessageFac
     onward = []
     replies: list[int] = []
     with app.db.transaction() as session:
+        moved = pipeline.record_onward(
+            session, [(o.message, o.key, o.decision) for o in outcomes if o.kind == "onward"]
+        )
         for outcome in outcomes:
-            recorded = _record(session, outcome)
+            recorded = outcome.message.id in moved or _record(session, outcome)
             if recorded and outcome.kind == "onward":
                 onward.append(outcome)
             if recorded and outcome.reply is not None:
@@ -171,10 +175,8 @@ def classify(messages: list[MessageFacts], budget: CpuBudget) -> list[MessageFac
         record_mentions(session, [o.mention for o in outcomes if o.mention is not None])
     for outcome in outcomes:
         log.info("classified", message_id=outcome.message.id, outcome=outcome.kind)
-        if outcome.kind != "onward":
-            announce_outcome(outcome.message.id)
-    for outbox_id in replies:
-        deliver(outbox_id, inline=True)
+    announce_outcomes([o.message.id for o in outcomes if o.kind != "onward"])
+    deliver_claimed(replies)
     return [_moved_on(outcome) for outcome in onward]
 
 
@@ -328,7 +330,7 @@ def _record(session: Session, outcome: Outcome) -> bool:
         return pipeline.record_not_a_request(
             session, message.id, outcome.decision, outcome.reason, status=outcome.kind
         )
-    return pipeline.record_dedupe(session, message, outcome.key, None, outcome.decision)
+    return False  # onward: recorded for the whole batch by `pipeline.record_onward`
 
 
 def _moved_on(outcome: Outcome) -> MessageFacts:
@@ -440,12 +442,11 @@ def radicate(messages: list[MessageFacts], budget: CpuBudget) -> None:
         filed.extend((m.id, case.radicado) for (m, *_), case in zip(to_file, cases, strict=True))
     for message_id, radicado in filed:
         log.info("radicated", message_id=message_id, radicado=radicado)
-        announce_outcome(message_id)
-    for message_id in budget.overrun.keys() & {m.id for m in messages}:
+    overrun = sorted(budget.overrun.keys() & {m.id for m in messages})
+    for message_id in overrun:
         log.warning("over_cpu_budget", message_id=message_id)
-        announce_outcome(message_id)
-    for outbox_id in outbox_ids:
-        deliver(outbox_id, inline=True)
+    announce_outcomes([message_id for message_id, _ in filed] + overrun)
+    deliver_claimed(outbox_ids)
 
 
 def _filing(message: MessageFacts) -> Filing:
@@ -539,8 +540,47 @@ def deliver(outbox_id: int, *, inline: bool) -> None:
     if pending is None:
         return
     ack = render_acknowledgement(pending, app.settings)
+    provider_ref = _send(ack, outbox_id, inline=inline)
+    if provider_ref is None:
+        return
+    with app.db.transaction() as session:
+        outbox.record_sent(session, outbox_id, provider_ref)
+    log.info("acknowledged", outbox_id=outbox_id, radicado=ack.radicado, channel=ack.channel)
+
+
+def deliver_claimed(outbox_ids: Sequence[int]) -> None:
+    """Send the acknowledgements a transaction just claimed: read in one query, each sent,
+    recorded in one write (one per acknowledgement queued every worker behind SQLite's
+    write lock). What was sent is recorded even when a later send raises."""
+    if not outbox_ids:
+        return
+    app = current_app()
+    with app.db.read() as session:
+        pending = outbox.load_claimed_many(session, outbox_ids)
+    sent: list[tuple[int, str]] = []
+    acks: list[Acknowledgement] = []
     try:
-        provider_ref = sender_for(pending.channel, app).send(ack)
+        for outbox_id in outbox_ids:
+            if (row := pending.get(outbox_id)) is None:
+                continue
+            ack = render_acknowledgement(row, app.settings)
+            provider_ref = _send(ack, outbox_id, inline=True)
+            if provider_ref is not None:
+                sent.append((outbox_id, provider_ref))
+                acks.append(ack)
+    finally:
+        if sent:
+            with app.db.transaction() as session:
+                outbox.record_sent_many(session, sent)
+    for (outbox_id, _), ack in zip(sent, acks, strict=True):
+        log.info("acknowledged", outbox_id=outbox_id, radicado=ack.radicado, channel=ack.channel)
+
+
+def _send(ack: Acknowledgement, outbox_id: int, *, inline: bool) -> str | None:
+    """The provider's reference, or None when the send failed and its retry is arranged."""
+    app = current_app()
+    try:
+        return sender_for(ack.channel, app).send(ack)
     except ChannelError as error:
         # A rate limit says when it resets: try again then, not sooner (nor later).
         wait = error.retry_after if error.retryable else None
@@ -559,10 +599,7 @@ def deliver(outbox_id: int, *, inline: bool) -> None:
             acknowledge.send_with_options(args=(outbox_id,), delay=delay)
         else:
             raise
-        return
-    with app.db.transaction() as session:
-        outbox.record_sent(session, outbox_id, provider_ref)
-    log.info("acknowledged", outbox_id=outbox_id, radicado=ack.radicado, channel=ack.channel)
+        return None
 
 
 # -- what exhausted its retries ----------------------------------------------------------
