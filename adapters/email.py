@@ -270,6 +270,12 @@ class EmailAdapter:
             message.attach(MIMEText(ack.html, "html", "utf-8"))
         return message
 
+    @property
+    def resend_replaces(self) -> bool:
+        """Sending the same acknowledgement again replaces it (the outbox folder names the
+        file by its key) instead of mailing the citizen twice (SMTP)."""
+        return not self.settings.smtp_host
+
     def send(self, ack: Acknowledgement) -> str:
         message = self.compose(ack)
         if self.settings.smtp_host:

@@ -549,9 +549,14 @@ def deliver(outbox_id: int, *, inline: bool) -> None:
 
 
 def deliver_claimed(outbox_ids: Sequence[int]) -> None:
-    """Send the acknowledgements a transaction just claimed: read in one query, each sent,
-    recorded in one write (one per acknowledgement queued every worker behind SQLite's
-    write lock). What was sent is recorded even when a later send raises."""
+    """Send the acknowledgements a transaction just claimed, read in one query.
+
+    What reaches a person (SMTP, a chat, an SMS) is recorded right after it is sent: a
+    worker killed mid-batch may repeat one acknowledgement, never a batch of them. What a
+    resend only replaces (the outbox folder's files) is recorded in one write for the
+    batch: one write each queued every worker behind SQLite's write lock. What was sent
+    is recorded even when a later send raises.
+    """
     if not outbox_ids:
         return
     app = current_app()
@@ -565,13 +570,22 @@ def deliver_claimed(outbox_ids: Sequence[int]) -> None:
                 continue
             ack = render_acknowledgement(row, app.settings)
             provider_ref = _send(ack, outbox_id, inline=True)
-            if provider_ref is not None:
+            if provider_ref is None:
+                continue
+            if getattr(sender_for(ack.channel, app), "resend_replaces", False):
                 sent.append((outbox_id, provider_ref))
                 acks.append(ack)
+            else:
+                _record_sent([(outbox_id, provider_ref)], [ack])
     finally:
-        if sent:
-            with app.db.transaction() as session:
-                outbox.record_sent_many(session, sent)
+        _record_sent(sent, acks)
+
+
+def _record_sent(sent: Sequence[tuple[int, str]], acks: Sequence[Acknowledgement]) -> None:
+    if not sent:
+        return
+    with current_app().db.transaction() as session:
+        outbox.record_sent_many(session, sent)
     for (outbox_id, _), ack in zip(sent, acks, strict=True):
         log.info("acknowledged", outbox_id=outbox_id, radicado=ack.radicado, channel=ack.channel)
 

@@ -71,3 +71,46 @@ def test_reconciler_during_an_inline_send_does_not_send_it_twice(app):
     sender.release.set()
     worker.join(30)
     assert len(sender.sent) == 1
+
+
+class CheckingSender:
+    """A provider that reaches a person: before each delivery it reads the store to see
+    how many of the batch's earlier deliveries are recorded as sent."""
+
+    resend_replaces = False
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.recorded_before: list[int] = []
+
+    def send(self, ack: Acknowledgement) -> str:
+        from ventanilla.store.schema import Outbox
+
+        with self.app.db.read() as session:
+            sent = session.scalars(select(Outbox.id).where(Outbox.status == "sent")).all()
+        self.recorded_before.append(len(sent))
+        return f"ref-{len(self.recorded_before)}"
+
+
+def test_a_delivery_that_reaches_a_person_is_recorded_before_the_next_is_sent(app):
+    """A worker killed in the middle of a batch repeats at most the one acknowledgement it
+    was sending, not every one the batch sent before it."""
+    from ventanilla.workers.intake import accept_batch
+    from ventanilla.workers.pipeline import advance_batch
+
+    sender = CheckingSender(app)
+    app.senders["email"] = sender
+    messages = [
+        InboundMessage(
+            channel="web",
+            provider_id=f"web-batch-{n}",
+            received_at=datetime.now(UTC),
+            text=f"Solicito copia de mi certificado laboral número {n}",
+            sender=f"p{n}@example.com",
+            reply_email=f"p{n}@example.com",
+        )
+        for n in range(4)
+    ]
+    accepted = accept_batch(messages, start_now=False)
+    advance_batch([a.message_id for a in accepted])
+    assert sender.recorded_before == [0, 1, 2, 3]
