@@ -30,7 +30,7 @@ from ventanilla.routing.types import TYPE_LABELS
 from ventanilla.store.cases import intake_outcome, request_state, show_case, web_request_id
 from ventanilla.store.engine import TRANSIENT_ERRORS
 from ventanilla.templates import environment, spanish_date, spanish_datetime
-from ventanilla.web import metrics
+from ventanilla.web import api_schema, metrics
 from ventanilla.web.batcher import IntakeBatcher
 from ventanilla.web.guard import Guard
 from ventanilla.web.outcomes import OutcomeWaiter
@@ -268,7 +268,8 @@ def create_app(app: App | None = None) -> FastAPI:
             return page("filed", case=citizen_view(state["case"]))
         return page("received", token=token)
 
-    @web.post("/api/v1/requests")
+    # The schema is declared (web/api_schema.py): the handler parses the raw body itself.
+    @web.post("/api/v1/requests", status_code=201, openapi_extra=api_schema.intake(limits))
     async def api_submit(request: Request) -> JSONResponse:
         if wait := await over_limit(request):
             return JSONResponse(
@@ -333,7 +334,7 @@ def create_app(app: App | None = None) -> FastAPI:
         with app.db.read() as session:
             return request_state(session, web_request_id(session, token))
 
-    @web.get("/api/v1/requests/{token}")
+    @web.get("/api/v1/requests/{token}", openapi_extra=api_schema.REQUEST_STATE)
     async def api_request_status(token: str) -> JSONResponse:
         try:
             state = await run_in_threadpool(read_request, token)
@@ -352,7 +353,9 @@ def create_app(app: App | None = None) -> FastAPI:
             }
         )
 
-    @web.get("/estado/{radicado}", response_class=HTMLResponse)
+    @web.get(
+        "/estado/{radicado}", response_class=HTMLResponse, openapi_extra=api_schema.STATUS_PAGE
+    )
     async def status_page(radicado: str) -> HTMLResponse:
         def read() -> dict[str, Any]:
             with app.db.read() as session:
@@ -364,7 +367,7 @@ def create_app(app: App | None = None) -> FastAPI:
             return page("not_found", status=404, radicado=radicado)
         return page("status", case=citizen_view(case))
 
-    @web.get("/healthz")
+    @web.get("/healthz", openapi_extra=api_schema.HEALTH)
     async def healthz() -> JSONResponse:
         checks: dict[str, str] = {}
         for name, probe in (("store", app.db.ping), ("queue", app.redis.ping)):
