@@ -99,10 +99,13 @@ def read_update(
     try:
         update = Update.de_json(data, None)
     except Exception as error:  # any shape at all: the reason is kept, the poller goes on
-        reason = f"malformed {kind} update ({type(error).__name__}: {error})"[:300]
+        # The library's message may quote the update's own text (a lone surrogate, a NUL).
+        reason = one_line(f"malformed {kind} update ({type(error).__name__}: {error})", 300)
         return _quarantined(provider_id, update_id, raw, now, reason)
     if kind in update.api_kwargs:
-        return _skipped(provider_id, update_id, raw, now, kind, f"unknown update type {kind!r}")
+        # An update type this version does not know: its name is the sender's text.
+        label = one_line(kind, 64)
+        return _skipped(provider_id, update_id, raw, now, label, f"unknown update type {label!r}")
     if kind != "message":
         # An edited message or a post keeps its chat and text for staff to read.
         posted = getattr(update, kind, None)
@@ -267,7 +270,8 @@ def _skipped(
     received_at = now
     text = ""
     if message is not None:
-        flags["chat_id"] = message.chat.id
+        if _is_id(message.chat.id, signed=True):  # the sender's JSON: any value at all
+            flags["chat_id"] = message.chat.id
         flags["chat_type"] = _chat_type(message)
         received_at = _sent_at(message, now)
         text = clean(_said(message), MAX_TEXT_CHARS)

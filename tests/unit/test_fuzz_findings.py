@@ -198,3 +198,19 @@ def test_email_attachment_name_with_a_tab_is_one_plain_name():
 
     assert [a.filename for a in message.attachments] == ["carta firmada.pdf"]
     assert_storable(message)
+
+
+def test_telegram_unknown_update_type_named_with_a_surrogate_is_storable():
+    read = read_update({"update_id": 9, "new\ud800\x00": {}}, bot_id=1, limits=LIMITS)
+
+    assert read.message.flags == {"skip": "unknown update type 'new'", "update_type": "new"}
+    assert_storable(read.message)
+
+
+def test_telegram_skipped_post_with_a_chat_id_that_is_text_is_storable():
+    post = private(chat={"id": "\ud800", "type": "channel"})
+
+    read = read_update({"update_id": 10, "edited_message": post}, bot_id=1, limits=LIMITS)
+
+    assert "chat_id" not in read.message.flags
+    assert_storable(read.message)
