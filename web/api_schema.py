@@ -121,6 +121,7 @@ def intake(limits: Limits) -> dict[str, Any]:
         "responses": {
             "201": _json(filed, "filed: the case and its radicado"),
             "202": _json(received, "received; ask status_url for the radicado"),
+            "408": _json(ERRORS, "the body stalled (web.body_timeout_seconds)"),
             "413": _json(ERRORS, "the body is over web.max_body_bytes"),
             "422": BAD_INPUT,
             "429": _json(ERRORS, "too many requests from this address", **{"Retry-After": RETRY}),
