@@ -7,11 +7,19 @@ provider's API.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from ventanilla.message import InboundMessage
+
+
+def raw_json(data: Any, **dumps: Any) -> bytes:
+    """Provider data as the raw bytes a message keeps: JSON in UTF-8. A lone surrogate it
+    carries ("\\ud800" in the provider's JSON) stays escaped, so the bytes are valid UTF-8
+    and read back as the same data."""
+    return json.dumps(data, ensure_ascii=False, **dumps).encode("utf-8", "backslashreplace")
 
 
 @dataclass(frozen=True)

@@ -66,8 +66,10 @@ _ADDRESS = re.compile(
     r"^[^@\s<>(),;:\"\[\]\\\x00-\x1f\x7f-\x9f]{1,64}@[\w-]{1,63}(\.[\w-]{1,63})*\.[\w-]{2,63}$"
 )
 # Control characters a database or a terminal should never see (tab and newline stay):
-# C0, DEL, C1 (\x9b starts a terminal escape) and the bidi overrides that disguise text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0, DEL, C1 (\x9b starts a terminal escape), the bidi overrides that disguise text, and
+# lone surrogates (JSON can carry "\ud800"; no store can encode it, so the message would be
+# quarantined with its text blanked).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _BLANK_LINES = re.compile(r"\n[ \t]*(\n[ \t]*)+\n")
 MAX_TEXT_CHARS = 200_000
 MAX_HTML_BYTES = 4 * 1024 * 1024
@@ -143,7 +145,7 @@ def _parse(raw: bytes, received_at: datetime | None, limits: MailLimits) -> Inbo
     message = _PARSER.parsebytes(raw)
     message_id = _first_id(header(message, "Message-ID"))
     name, address = _from(message)
-    subject = clean(header(message, "Subject"), 500).replace("\n", " ")
+    subject = one_line(header(message, "Subject"), 500)
     body = _Body()
     _collect(message, body, limits)
     text = "\n\n".join(part for part in body.plain if part.strip())
@@ -226,6 +228,11 @@ def clean(text: str, limit: int) -> str:
     return text[:limit].strip()
 
 
+def one_line(text: str, limit: int) -> str:
+    """`clean` for a field shown on one line: a name, a subject, a provider's label."""
+    return clean(text, limit).replace("\n", " ")
+
+
 def machine_signals(message: Message, address: str) -> dict[str, bool]:
     """The RFC 3834 and list signals that say a machine sent this (DESIGN rule 4)."""
     signals: dict[str, bool] = {}
@@ -265,7 +272,7 @@ def _from(message: Message) -> tuple[str, str]:
     # A header-injection attempt or garbage never becomes an address we write to.
     if not _ADDRESS.match(address):
         address = ""
-    return clean(name, 200).replace("\n", " "), address
+    return one_line(name, 200), address
 
 
 def _first_id(value: str) -> str:
@@ -372,8 +379,13 @@ def _filename(part: Message) -> str:
         name = part.get_filename() or ""
     except Exception:
         name = ""
-    # Never a path: staff download it under this name.
-    name = clean(name.replace("\\", "/").rsplit("/", 1)[-1], 150).replace("\n", " ")
+    return safe_filename(name)
+
+
+def safe_filename(name: str) -> str:
+    """A sender's file name as staff download it: never a path, one line, at most 150
+    characters ("" when nothing is left)."""
+    name = " ".join(clean(name.replace("\\", "/").rsplit("/", 1)[-1], 150).split())
     return "" if name in (".", "..") else name
 
 

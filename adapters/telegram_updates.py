@@ -11,14 +11,14 @@ with the reason). No I/O here: the adapter fetches updates and files.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from telegram import Message, MessageEntity, Update
 
-from ventanilla.adapters.email_parsing import clean
+from ventanilla.adapters.base import raw_json
+from ventanilla.adapters.email_parsing import clean, one_line, safe_filename
 from ventanilla.message import InboundMessage
 from ventanilla.routing.followups import quoted_radicados
 
@@ -86,9 +86,9 @@ def read_update(
     """What one update is; `raw` is its bytes as received when the caller has them."""
     now = now or datetime.now(UTC)
     if raw is None:
-        raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        raw = raw_json(data, separators=(",", ":"))
     update_id = data.get("update_id") if isinstance(data, dict) else None
-    if not isinstance(update_id, int) or isinstance(update_id, bool):
+    if not _is_id(update_id):
         digest = hashlib.sha256(raw).hexdigest()[:32]
         return _quarantined(f"malformed:{digest}", None, raw, now, "not an update: no update_id")
     kinds = [key for key in data if key != "update_id"]
@@ -99,28 +99,41 @@ def read_update(
     try:
         update = Update.de_json(data, None)
     except Exception as error:  # any shape at all: the reason is kept, the poller goes on
-        reason = f"malformed {kind} update ({type(error).__name__}: {error})"[:300]
+        # The library's message may quote the update's own text (a lone surrogate, a NUL).
+        reason = one_line(f"malformed {kind} update ({type(error).__name__}: {error})", 300)
         return _quarantined(provider_id, update_id, raw, now, reason)
     if kind in update.api_kwargs:
-        return _skipped(provider_id, update_id, raw, now, kind, f"unknown update type {kind!r}")
+        # An update type this version does not know: its name is the sender's text.
+        label = one_line(kind, 64)
+        return _skipped(provider_id, update_id, raw, now, label, f"unknown update type {label!r}")
     if kind != "message":
         # An edited message or a post keeps its chat and text for staff to read.
         posted = getattr(update, kind, None)
         posted = posted if isinstance(posted, Message) and posted.chat is not None else None
         return _skipped(provider_id, update_id, raw, now, kind, SKIPPED.get(kind, kind), posted)
     message = update.message
-    assert message is not None
-    if message.chat is None or not isinstance(message.chat.id, int):
+    if message is None:  # "message": null, or not an object
+        return _quarantined(provider_id, update_id, raw, now, "message update without a message")
+    if message.chat is None or not _is_id(message.chat.id, signed=True):
         return _quarantined(provider_id, update_id, raw, now, "message without a chat")
+    if not _is_id(message.message_id):
+        return _quarantined(provider_id, update_id, raw, now, "message without a valid id")
     if message.chat.type != "private":
-        reason = f"message in a {message.chat.type!s} chat (only private chats are taken)"
+        reason = f"message in a {_chat_type(message)} chat (only private chats are taken)"
         return _skipped(provider_id, update_id, raw, now, kind, reason, message)
     author = message.from_user
-    if author is None:
+    if author is None or not _is_id(author.id):
         return _skipped(provider_id, update_id, raw, now, kind, "message without a sender")
     if author.is_bot:
         return _skipped(provider_id, update_id, raw, now, kind, "message from a bot", message)
     return _citizen_message(message, update_id, raw, bot_id, limits)
+
+
+def _is_id(value: Any, *, signed: bool = False) -> TypeGuard[int]:
+    """A Telegram id: an integer that fits 64 bits (chats of groups are negative)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+    return (-(2**63) if signed else 0) <= value < 2**63
 
 
 def _citizen_message(
@@ -128,16 +141,16 @@ def _citizen_message(
 ) -> ReadUpdate:
     author = message.from_user
     assert author is not None
-    text = clean(message.text or message.caption or "", MAX_TEXT_CHARS)
+    text = clean(_said(message), MAX_TEXT_CHARS)
     flags: dict[str, Any] = {
         "chat_id": message.chat.id,
         "telegram_message_id": message.message_id,
-        "chat_type": str(message.chat.type),
+        "chat_type": _chat_type(message),
         "update_type": "message",
         "public": False,
     }
-    if author.username:
-        flags["username"] = author.username.lstrip("@")
+    if isinstance(author.username, str) and author.username:
+        flags["username"] = one_line(author.username.lstrip("@"), 100)
     command = _command(message)
     if command:
         flags["command"], flags["command_args"] = command
@@ -148,10 +161,10 @@ def _citizen_message(
         InboundMessage(
             channel=CHANNEL,
             provider_id=f"{message.chat.id}:{message.message_id}",
-            received_at=message.date.astimezone(UTC),
+            received_at=_sent_at(message, datetime.now(UTC)),
             text=text,
             sender=f"tg:{author.id}",
-            sender_name=clean(author.full_name, 200).replace("\n", " "),
+            sender_name=one_line(str(author.full_name), 200),
             references=_references(message, bot_id),
             flags=flags,
             raw=raw,
@@ -161,13 +174,33 @@ def _citizen_message(
     )
 
 
+def _said(message: Message) -> str:
+    """The text or caption (library objects take any JSON: a list there is no text)."""
+    for value in (message.text, message.caption):
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def _chat_type(message: Message) -> str:
+    return one_line(str(message.chat.type), 40)
+
+
+def _sent_at(message: Message, default: datetime) -> datetime:
+    """When Telegram says the message was sent; `default` when it sent no date."""
+    date = message.date
+    return date.astimezone(UTC) if isinstance(date, datetime) else default
+
+
 def _command(message: Message) -> tuple[str, str] | None:
     """("/estado", "2026...") for a message that starts with a bot command."""
-    text = message.text or ""
+    text = message.text if isinstance(message.text, str) else ""
     for entity in message.entities:
+        if not isinstance(entity.length, int) or isinstance(entity.length, bool):
+            continue  # a malformed entity names no command
         if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
             # Commands are ASCII, so UTF-16 offsets are string offsets here.
-            name = text[: entity.length].split("@", 1)[0].lower()
+            name = one_line(text[: entity.length].split("@", 1)[0].lower(), 64)
             return name, clean(text[entity.length :], 500)
     return None
 
@@ -178,7 +211,7 @@ def _references(message: Message, bot_id: int) -> tuple[str, ...]:
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != bot_id:
         return ()
-    named = quoted_radicados("", replied.text or replied.caption or "")
+    named = quoted_radicados("", _said(replied))
     return (f"<radicado.{named[0]}.0@telegram>",) if named else ()
 
 
@@ -186,7 +219,10 @@ def _files(message: Message, limits: FileLimits) -> tuple[list[FileToFetch], lis
     found: list[FileToFetch] = []
     if message.photo:
         # Telegram sends every size of a photo, smallest first: the largest is the photo.
-        largest = max(message.photo, key=lambda size: (size.width * size.height, size.file_size))
+        # file_size is optional: an unknown size sorts as 0.
+        largest = max(
+            message.photo, key=lambda size: (size.width * size.height, size.file_size or 0)
+        )
         found.append(FileToFetch(largest.file_id, "foto.jpg", "image/jpeg", largest.file_size))
     named = (
         (message.document, "documento", "application/octet-stream"),
@@ -198,9 +234,7 @@ def _files(message: Message, limits: FileLimits) -> tuple[list[FileToFetch], lis
     for media, default_name, default_type in named:
         if media is None:
             continue
-        name = getattr(media, "file_name", None) or default_name
-        # Never a path: staff download it under this name.
-        name = clean(name.replace("\\", "/").rsplit("/", 1)[-1], 150).replace("\n", " ")
+        name = safe_filename(str(getattr(media, "file_name", None) or default_name))
         kind = getattr(media, "mime_type", None) or default_type
         found.append(FileToFetch(media.file_id, name or default_name, kind, media.file_size))
     kept: list[FileToFetch] = []
@@ -236,10 +270,11 @@ def _skipped(
     received_at = now
     text = ""
     if message is not None:
-        flags["chat_id"] = message.chat.id
-        flags["chat_type"] = str(message.chat.type)
-        received_at = message.date.astimezone(UTC)
-        text = clean(message.text or message.caption or "", MAX_TEXT_CHARS)
+        if _is_id(message.chat.id, signed=True):  # the sender's JSON: any value at all
+            flags["chat_id"] = message.chat.id
+        flags["chat_type"] = _chat_type(message)
+        received_at = _sent_at(message, now)
+        text = clean(_said(message), MAX_TEXT_CHARS)
     return ReadUpdate(
         InboundMessage(
             channel=CHANNEL,

@@ -12,7 +12,7 @@ self-hosted gateway or a local test server stands in for api.twilio.com.
 
 from __future__ import annotations
 
-import json
+import hashlib
 import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -27,7 +27,8 @@ from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from ventanilla.adapters.base import Acknowledgement, Batch
+from ventanilla.adapters.base import Acknowledgement, Batch, raw_json
+from ventanilla.adapters.email_parsing import MAX_TEXT_CHARS, clean
 from ventanilla.errors import ChannelError
 from ventanilla.logs import log
 from ventanilla.message import Attachment, InboundMessage, attachment_type
@@ -91,18 +92,21 @@ class TwilioAdapter:
 
     def message_from_webhook(self, params: Mapping[str, str]) -> InboundMessage:
         """An incoming SMS or WhatsApp message; its media downloaded (with our credentials)."""
+        count = _count(params.get("NumMedia"))
+        # Only what can be kept is looked at: a NumMedia of 10^8 must not build a list.
         media = [
             (params.get(f"MediaUrl{n}", ""), params.get(f"MediaContentType{n}", ""))
-            for n in range(_count(params.get("NumMedia")))
+            for n in range(min(count, self.settings.max_media))
         ]
         return self._message(
-            sid=params["MessageSid"],
+            sid=message_sid(params["MessageSid"]),
             sender=params["From"],
             to=params.get("To", ""),
             body=params.get("Body", ""),
             received_at=datetime.now(UTC),
             media=media,
             raw=params,
+            media_count=count,
         )
 
     def voice_twiml(self) -> str:
@@ -148,7 +152,7 @@ class TwilioAdapter:
                 "recording_sid": params.get("RecordingSid", ""),
                 **({"dropped_attachments": [audio]} if isinstance(audio, str) else {}),
             },
-            raw=json.dumps(dict(params), ensure_ascii=False).encode(),
+            raw=raw_json(dict(params)),
         )
 
     def probe(self) -> None:
@@ -253,7 +257,11 @@ class TwilioAdapter:
         received_at: datetime,
         media: list[tuple[str, str]],
         raw: Mapping[str, Any],
+        media_count: int | None = None,
     ) -> InboundMessage:
+        """`media_count` is how many media the message had, when `media` lists only the
+        first ones."""
+        media_count = len(media) if media_count is None else media_count
         phone = e164(sender, self.settings.region)
         attachments: list[Attachment] = []
         dropped: list[str] = []
@@ -263,8 +271,8 @@ class TwilioAdapter:
                 attachments.append(got)
             else:
                 dropped.append(got)
-        if len(media) > self.settings.max_media:
-            dropped.append(f"{len(media) - self.settings.max_media} more media not kept")
+        if media_count > self.settings.max_media:
+            dropped.append(f"{media_count - self.settings.max_media} more media not kept")
         flags: dict[str, Any] = {"to": e164(to, self.settings.region)}
         if dropped:
             flags["dropped_attachments"] = dropped
@@ -272,12 +280,14 @@ class TwilioAdapter:
             channel="whatsapp" if sender.startswith(WHATSAPP) else "sms",
             provider_id=sid,
             received_at=received_at,
-            text=body,
+            # NUL and other control characters: PostgreSQL refuses the first, staff pages
+            # and terminals should never see the rest.
+            text=clean(body, MAX_TEXT_CHARS),
             sender=phone,
             reply_phone=phone,
             attachments=tuple(attachments),
             flags=flags,
-            raw=json.dumps(dict(raw), ensure_ascii=False).encode(),
+            raw=raw_json(dict(raw)),
         )
 
     def _download(self, url: str, content_type: str, name: str) -> Attachment | str:
@@ -297,7 +307,7 @@ class TwilioAdapter:
         except requests.RequestException as error:
             # Never a reason to lose the message: it is stored, with the reason and the URL.
             log.warning("twilio_media_not_downloaded", error=type(error).__name__)
-            return f"{name}: could not be downloaded ({_describe(error)}) from {url}"
+            return f"{name}: could not be downloaded ({_describe(error)}) from {clean(url, 500)}"
         if len(content) > limit:
             return f"{name}: over the {limit / 1_048_576:.2g} MB limit, not kept"
         kind = attachment_type(kind, content)
@@ -315,6 +325,14 @@ def sms_text(text: str) -> str:
         # still gets the radicado; `ventanilla check` names the settings to shorten.
         log.warning("sms_over_two_segments", segments=segments(to_gsm7(text)).segments)
         return to_gsm7(text)
+
+
+def message_sid(value: str) -> str:
+    """The SID as our provider id: Twilio's are 34 ASCII characters; anything unlike that
+    (too long for the column, control characters) is named by its hash instead."""
+    if 0 < len(value) <= 64 and value.isascii() and value.isprintable():
+        return value
+    return "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _count(value: Any) -> int:

@@ -38,6 +38,7 @@ from ventanilla.adapters.x_items import (
     by_id,
     created_at,
     direct_message,
+    is_snowflake,
     mention,
     oldest_first,
     snowflake,
@@ -122,7 +123,7 @@ class Cursor:
             return cls()
         values = dict(part.split("=", 1) for part in parts if "=" in part)
         mentions, dms = values.get("m", ""), values.get("d", "")
-        return cls(mentions if mentions.isdigit() else "", dms if dms.isdigit() else "")
+        return cls(mentions if is_snowflake(mentions) else "", dms if is_snowflake(dms) else "")
 
     def __str__(self) -> str:
         return f"v1;m={self.mentions};d={self.dms}"
@@ -198,7 +199,7 @@ class XAdapter:
         else:
             found = self._call("reading our account", self.client.get_me, user_auth=True)
         user_id = str((found.get("data") or {}).get("id") or "")
-        if not user_id.isdigit():
+        if not is_snowflake(user_id):
             raise ChannelError("x", f"x.account: X has no account @{name}", retryable=False)
         return user_id
 

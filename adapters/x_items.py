@@ -9,11 +9,11 @@ is kept and skipped with the reason.
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, datetime
 from typing import Any
 
-from ventanilla.adapters.email_parsing import clean
+from ventanilla.adapters.base import raw_json
+from ventanilla.adapters.email_parsing import clean, one_line
 from ventanilla.logs import log
 from ventanilla.message import InboundMessage
 from ventanilla.routing.followups import quoted_radicados
@@ -39,7 +39,7 @@ def mention(
     if reason:
         return unreadable("tweet", item, f"mention {reason}")
     user = users.get(author, {})
-    username = str(user.get("username") or "")
+    username = _label(user.get("username"))
     flags: dict[str, Any] = {
         "x_kind": "mention",
         "tweet_id": tweet_id,
@@ -47,8 +47,8 @@ def mention(
         "username": username,
         "url": f"https://x.com/{username or 'i'}/status/{tweet_id}",
         "public": True,
-        "conversation_id": str(item.get("conversation_id") or ""),
-        "lang": str(item.get("lang") or ""),
+        "conversation_id": _label(item.get("conversation_id")),
+        "lang": _label(item.get("lang")),
     }
     kinds = _references(item)
     if author == account:
@@ -76,7 +76,7 @@ def direct_message(
     if sender == account:
         return None  # ours: an acknowledgement we sent
     kind = event.get("event_type")
-    if kind != "MessageCreate" and event_id.isdigit():
+    if kind != "MessageCreate" and is_snowflake(event_id):
         skip = {"x_kind": "dm", "skip": f"a direct-message event of type {kind!r}"}
         return _message(f"dm:{event_id}", event, "", {}, "", skip)
     reason = _missing(event_id, sender, text, "sender_id")
@@ -87,9 +87,9 @@ def direct_message(
         "x_kind": "dm",
         "dm_event_id": event_id,
         "author_id": sender,
-        "username": str(user.get("username") or ""),
+        "username": _label(user.get("username")),
         "public": False,
-        "dm_conversation_id": str(event.get("dm_conversation_id") or ""),
+        "dm_conversation_id": _label(event.get("dm_conversation_id")),
     }
     return _message(f"dm:{event_id}", event, sender, user, str(text), flags)
 
@@ -101,7 +101,12 @@ def oldest_first(entries: list[Entry]) -> list[Entry]:
 
 def snowflake(item: Any) -> int | None:
     value = str(item.get("id") or "") if isinstance(item, dict) else ""
-    return int(value) if value.isdigit() else None
+    return int(value) if is_snowflake(value) else None
+
+
+def is_snowflake(value: str) -> bool:
+    """X's ids are 64-bit numbers in ASCII digits ("²" and "١" are digits to str.isdigit)."""
+    return value.isascii() and value.isdigit() and len(value) <= 20
 
 
 def by_id(resources: Any) -> dict[str, dict[str, Any]]:
@@ -120,10 +125,15 @@ def _references(item: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _label(value: Any) -> str:
+    """A short label X sends (a username, a language, a conversation id) as one clean line."""
+    return one_line(str(value or ""), 100)
+
+
 def _missing(item_id: str, author: str, text: Any, author_field: str) -> str:
-    if not item_id.isdigit():
+    if not is_snowflake(item_id):
         return "without a valid id"
-    if not author.isdigit():
+    if not is_snowflake(author):
         return f"without {author_field}"
     if not isinstance(text, str):
         return "without text"
@@ -151,7 +161,7 @@ def _message(
         received_at=created_at(item) or datetime.now(UTC),
         text=clean(text, MAX_TEXT),
         sender=f"x:{author}" if author else "",
-        sender_name=clean(str(user.get("name") or ""), 200),
+        sender_name=one_line(str(user.get("name") or ""), 200),
         references=references,
         flags=flags,
         raw=_raw(item),
@@ -169,7 +179,7 @@ def created_at(item: Any) -> datetime | None:
 
 
 def _raw(item: Any) -> bytes:
-    return json.dumps(item, ensure_ascii=False, sort_keys=True, default=str).encode()
+    return raw_json(item, sort_keys=True, default=str)
 
 
 def unreadable(kind: str, item: Any, reason: str) -> InboundMessage:

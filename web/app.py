@@ -33,7 +33,7 @@ from ventanilla.routing.types import TYPE_LABELS
 from ventanilla.store.cases import citizen_case, intake_outcome, web_request_state
 from ventanilla.store.engine import TRANSIENT_ERRORS
 from ventanilla.templates import environment, spanish_date, spanish_datetime
-from ventanilla.web import metrics
+from ventanilla.web import api_schema, metrics
 from ventanilla.web.batcher import IntakeBatcher
 from ventanilla.web.guard import Guard
 from ventanilla.web.outcomes import OutcomeWaiter
@@ -297,7 +297,8 @@ def create_app(app: App | None = None) -> FastAPI:
             return page("filed", case=citizen_view(state["case"]))
         return page("received", token=token)
 
-    @web.post("/api/v1/requests")
+    # The schema is declared (web/api_schema.py): the handler parses the raw body itself.
+    @web.post("/api/v1/requests", status_code=201, openapi_extra=api_schema.intake(limits))
     async def api_submit(request: Request) -> JSONResponse:
         if wait := await over_limit(request):
             return JSONResponse(
@@ -364,7 +365,7 @@ def create_app(app: App | None = None) -> FastAPI:
         with app.db.read() as session:
             return web_request_state(session, token)
 
-    @web.get("/api/v1/requests/{token}")
+    @web.get("/api/v1/requests/{token}", openapi_extra=api_schema.REQUEST_STATE)
     async def api_request_status(token: str) -> JSONResponse:
         try:
             state = await run_in_threadpool(read_request, token)
@@ -389,7 +390,9 @@ def create_app(app: App | None = None) -> FastAPI:
                 session, radicado, token=token, contact=contact, region=settings.twilio.region
             )
 
-    @web.get("/estado/{radicado}", response_class=HTMLResponse)
+    @web.get(
+        "/estado/{radicado}", response_class=HTMLResponse, openapi_extra=api_schema.STATUS_PAGE
+    )
     async def status_page(radicado: str, c: str = "") -> HTMLResponse:
         """With the acknowledgement's link (`?c=`) the status; else the same form for any
         number, existing or not: radicados are sequential and must not be walked."""
@@ -416,7 +419,7 @@ def create_app(app: App | None = None) -> FastAPI:
         # One answer for a wrong contact and for a number that does not exist.
         return page("status_check", radicado=radicado, wrong=True, contact=contact)
 
-    @web.get("/healthz")
+    @web.get("/healthz", openapi_extra=api_schema.HEALTH)
     async def healthz() -> JSONResponse:
         checks: dict[str, str] = {}
         for name, probe in (("store", app.db.ping), ("queue", app.redis.ping)):
