@@ -106,6 +106,16 @@ DECISIVE_RULES: tuple[tuple[str, str, str], ...] = (
         r"|deseo (presentar|poner|interponer|hacer))( un| mi)? reclamo\b",
     ),
     ("derecho_de_peticion", ANY_REQUEST, r"\bderecho (fundamental )?de peticion\b"),
+    # A habeas-data request (Ley 1581 de 2012): to be taken off a list, to have one's data
+    # deleted. It names automatic notices, which the model may read as a machine's reply;
+    # a newsletter's own footer says "para darse de baja", which this does not match.
+    (
+        "habeas_data",
+        ANY_REQUEST,
+        r"\b(den|denme|me den|darme|quiero darme|solicito (que )?me den) de baja\b"
+        r"|\b(eliminen|borren|supriman|retiren) mis datos\b"
+        r"|\bdejen de (enviarme|mandarme)\b|\bno (deseo|quiero) (seguir )?recibir(los)?\b",
+    ),
     # A message that opens by asking ("Solicito...", "Buenos días, necesito...") is a
     # request, whatever a model makes of the rest.
     (
@@ -200,13 +210,10 @@ def classify_many(
 ) -> list[Classification]:
     """`classify` for a batch: the model sees every undecided text in one matrix."""
     facts = [_by_facts(item) for item in items]
+    # A request in another language is a request, whatever the model reads (the corpus
+    # has a few in English, Portuguese and French, so its type may still be right): it is
+    # never called chatter, and a person checks the type (and translates).
     languages = [_foreign_language(item) for item in items]
-    # A request in another language is a request: the Spanish model and rules cannot read
-    # it, so it is filed as a petition for a person to check (and translate).
-    facts = [
-        fact or (_foreign_request(language) if language else None)
-        for fact, language in zip(facts, languages, strict=True)
-    ]
     if model is None:
         keyed = [fact or _by_keywords(item) for fact, item in zip(facts, items, strict=True)]
         return _with_languages(keyed, languages)
@@ -237,6 +244,8 @@ def classify_many(
                 why = "presumed:attachment" if items[index].has_attachments else "presumed:form"
                 scores = predicted[index].scores
                 decided = _request_type(scores, (*decided.features, why, "presumed:request"), 1.0)
+            if languages[index] and decided.type not in REQUEST_TYPES:
+                decided = _request_type(predicted[index].scores, decided.features, 1.0)
             results.append(decided)
     return _with_languages(results, languages)
 
@@ -249,12 +258,6 @@ def _foreign_language(item: Item) -> str:
     return language if language in FOREIGN_LANGUAGES else ""
 
 
-def _foreign_request(language: str) -> Classification:
-    return Classification(
-        "peticion", 1.0, (f"{LANGUAGE_FEATURE}{language}", "presumed:request"), review=True
-    )
-
-
 def _with_languages(
     decisions: list[Classification], languages: Sequence[str]
 ) -> list[Classification]:
@@ -263,7 +266,11 @@ def _with_languages(
     return [
         decision
         if not language or language_of(decision.features)
-        else replace(decision, features=(*decision.features, f"{LANGUAGE_FEATURE}{language}"))
+        else replace(
+            decision,
+            features=(*decision.features, f"{LANGUAGE_FEATURE}{language}"),
+            review=decision.type in REQUEST_TYPES,
+        )
         for decision, language in zip(decisions, languages, strict=True)
     ]
 
@@ -291,10 +298,11 @@ def _by_model(
         return Classification(prediction.label, prediction.confidence, features, review)
     if prediction.label == "autorespuesta":
         # Only transport evidence (headers, our own loop: `_by_facts`) says a machine sent
-        # it; words that read like one ("den de baja mi correo de los avisos automáticos")
-        # are a citizen's request until a person says otherwise.
-        return _request_type(
-            prediction.scores, (*features, "looked_automatic", "presumed:request"), 1.0
+        # it. Words that only read like one are the model's reading, kept as such (it is
+        # measured like any class), but never a verdict: without the headers the pipeline
+        # puts the message in the review list, where a person decides.
+        return Classification(
+            "autorespuesta", prediction.confidence, (*features, "looked_automatic")
         )
     if prediction.confidence < presume_below:
         # Not sure it is not a request: the law presumes a petition; a person checks.

@@ -44,6 +44,7 @@ _RULES = {
     "reclamo_declarado": "dice que presenta un reclamo",
     "reclamo": "menciona una falla del servicio",
     "derecho_de_peticion": "invoca el derecho de petición",
+    "habeas_data": "pide que lo saquen de una lista o borren sus datos (Ley 1581)",
     "pide": "empieza pidiendo algo",
     "peticion": "pide algo a la entidad",
     "consulta": "pide un concepto o una interpretación",

@@ -36,7 +36,7 @@ from ventanilla.routing.acknowledgements import (
     within_hourly_limit,
     within_origin_limit,
 )
-from ventanilla.routing.classify import Classification, Item, classify_many
+from ventanilla.routing.classify import Classification, Item, classify_many, language_of
 from ventanilla.routing.commands import answer_command, wanted_radicado
 from ventanilla.routing.dedupe import dedupe_key
 from ventanilla.routing.faq import match_faq
@@ -501,7 +501,11 @@ def _filing(message: MessageFacts) -> Filing:
 
 def needs_review(message: MessageFacts, review_below: float) -> bool:
     """ "Revisar tipo": the classifier was not sure, or presumed a request."""
-    return (message.confidence or 0) < review_below or "presumed:request" in message.features
+    return (
+        (message.confidence or 0) < review_below
+        or "presumed:request" in message.features
+        or bool(language_of(message.features))  # another language: a person reads it
+    )
 
 
 def _plans(message: MessageFacts) -> tuple[list[AckPlan], str]:

@@ -132,14 +132,22 @@ def test_only_transport_evidence_ignores_and_words_that_sound_automatic_are_a_re
         "Por favor, den de baja mi dirección de correo de los avisos automáticos. "
         "Recibo 14 mensajes al día y no los he solicitado."
     )
-    citizen, vacation = run(
+    out_of_office = (
+        "Gracias por su mensaje. Estoy fuera de la oficina hasta el lunes 9 de marzo, con "
+        "acceso limitado al correo. Para asuntos urgentes escriba a mi asistente."
+    )
+    citizen, vacation, unproven = run(
         app,
         mail(unsubscribe, "marta@example.com"),
-        mail("Estoy fuera de la oficina hasta el lunes.", "auto@example.com", auto_submitted=True),
+        mail(out_of_office, "auto@example.com", auto_submitted=True),
+        mail(out_of_office, "jefe@example.com"),  # the same words, no header says so
     )
     assert citizen["status"] == "case", citizen  # a habeas-data request (Ley 1581)
     assert vacation["status"] == "ignored"
     assert vacation["reason"] == "not radicated: automatic message (Auto-Submitted)"
+    # Words alone are not evidence: a person decides.
+    assert unproven["status"] == "review", unproven
+    assert unproven["reason"].startswith("parece una respuesta automática")
 
 
 @pytest.mark.parametrize(
