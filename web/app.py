@@ -37,7 +37,7 @@ from ventanilla.web import api_schema, metrics
 from ventanilla.web.batcher import IntakeBatcher
 from ventanilla.web.guard import Guard
 from ventanilla.web.outcomes import OutcomeWaiter
-from ventanilla.web.ratelimit import IntakeLimit
+from ventanilla.web.ratelimit import IntakeLimit, is_loopback
 from ventanilla.web.staff.routes import install_staff
 from ventanilla.web.telegram import register_webhook, telegram_routes, webhook_enabled
 from ventanilla.web.twilio import twilio_routes
@@ -50,7 +50,6 @@ OFF_LOOP_BYTES = 256 * 1024
 # same message (a retry, a double click); later it is a new one (dedupe then decides).
 REPEAT_WINDOW_SECONDS = 600
 T = TypeVar("T")
-LOOPBACK = frozenset({"127.0.0.1", "::1"})
 UNAVAILABLE = (
     "No pudimos recibir su solicitud por una falla momentánea de nuestro sistema. Sus datos "
     "siguen en el formulario: envíela de nuevo en unos segundos."
@@ -182,7 +181,7 @@ def create_app(app: App | None = None) -> FastAPI:
     async def over_limit(request: Request) -> int:
         """Seconds this client must wait before filing again (0: it may file now)."""
         address = request.client.host if request.client else ""
-        if not settings.web.intake_per_hour or address in LOOPBACK:
+        if not settings.web.intake_per_hour or is_loopback(address):
             return 0  # no Redis round trip for local tools and the benchmarks
         wait = await run_in_threadpool(intake_limit.retry_after, address)
         if wait:

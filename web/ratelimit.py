@@ -34,7 +34,7 @@ class IntakeLimit:
 
     def retry_after(self, address: str, now: float | None = None) -> int:
         """0 when `address` may file now, else the seconds until it may again."""
-        if not self.per_hour or not address or _loopback(address):
+        if not self.per_hour or not address or is_loopback(address):
             return 0
         now = time.time() if now is None else now
         window = int(now) // HOUR
@@ -54,7 +54,7 @@ class IntakeLimit:
         return max(1, (window + 1) * HOUR - int(now))
 
 
-def _loopback(address: str) -> bool:
+def is_loopback(address: str) -> bool:
     try:
         return ipaddress.ip_address(address).is_loopback
     except ValueError:

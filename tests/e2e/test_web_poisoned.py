@@ -42,12 +42,7 @@ def attachment(content_type: str) -> dict[str, str]:
     ],
 )
 def test_malformed_json_is_a_422_naming_the_field_never_a_500(service, body, field):
-    response = httpx.post(
-        f"{service.base_url}/api/v1/requests",
-        content=body.encode(),
-        headers={"content-type": "application/json"},
-        timeout=30,
-    )
+    response = post_raw(service, body)
     assert response.status_code == 422, response.text
     assert field in [error["field"] for error in response.json()["errors"]]
     assert service.cli_json("messages", "list") == []
@@ -60,12 +55,7 @@ def test_a_bad_attachment_type_is_a_422_and_leaves_no_file(service, content_type
     body = json.dumps(
         {"text": "Solicito revisar mi carta", "attachments": [attachment(content_type)]}
     )
-    response = httpx.post(
-        f"{service.base_url}/api/v1/requests",
-        content=body.encode(),
-        headers={"content-type": "application/json"},
-        timeout=30,
-    )
+    response = post_raw(service, body)
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["field"] == "attachments"
     assert service.cli_json("messages", "list") == []
@@ -89,12 +79,7 @@ def test_fifty_valid_submissions_and_one_poisoned_give_fifty_cases(service):
                     "attachments": [attachment("application/pdf")],
                 }
             )
-        response = httpx.post(
-            f"{service.base_url}/api/v1/requests",
-            content=body.encode(),
-            headers={"content-type": "application/json"},
-            timeout=60,
-        )
+        response = post_raw(service, body)
         with lock:
             results.append(response.status_code)
 
@@ -109,6 +94,16 @@ def test_fifty_valid_submissions_and_one_poisoned_give_fifty_cases(service):
     assert len(service.cli_json("cases", "list")) == 50
     # The attachment is one content-addressed file, pointed at by the fifty rows.
     assert len([p for p in attachments_dir(service).rglob("*") if p.is_file()]) == 1
+
+
+def post_raw(service, body: str) -> httpx.Response:
+    """The API called with `body` as it is (json= would re-encode what the test breaks)."""
+    return httpx.post(
+        f"{service.base_url}/api/v1/requests",
+        content=body.encode(),
+        headers={"content-type": "application/json"},
+        timeout=60,
+    )
 
 
 def attachments_dir(service) -> Path:

@@ -14,10 +14,13 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from ventanilla.app import App
+from ventanilla.logs import log
 from ventanilla.store.staff import ROLE_LABELS, StaffUser
 from ventanilla.templates import environment
+from ventanilla.workers.pipeline import start
 
 # Staff pages are personal data (Ley 1581): never cached, never framed, no outside content
 # (a remote image in a citizen's e-mail would tell its sender that staff opened it).
@@ -93,3 +96,12 @@ async def form_fields(request: Request) -> dict[str, str]:
     """The posted form as text fields (require_role has read it already: it is cached)."""
     form = await request.form()
     return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+async def start_after_commit(message_id: int) -> None:
+    """Enqueue a message staff just moved back into the pipeline (its row is committed at
+    its new stage). If the queue is down the reconciler enqueues it later."""
+    try:
+        await run_in_threadpool(start, [message_id])
+    except Exception:
+        log.warning("enqueue_failed", message_id=message_id)

@@ -21,8 +21,7 @@ from ventanilla.store import review
 from ventanilla.store.staff import StaffUser
 from ventanilla.web.auth import require_role
 from ventanilla.web.staff.labels import label_set
-from ventanilla.web.staff.pages import render, staff_app
-from ventanilla.workers.pipeline import start
+from ventanilla.web.staff.pages import render, staff_app, start_after_commit
 
 router = APIRouter()
 Agent = Annotated[StaffUser, Depends(require_role("agente"))]
@@ -68,12 +67,7 @@ async def file_as_case(request: Request, message_id: int, user: Agent) -> Respon
         await run_in_threadpool(move)
     except (NotFound, InputError):  # decided meanwhile (another tab, a colleague)
         return RedirectResponse("/revision?problema=1", status_code=303)
-    # After the commit: a worker must find the message at its new stage. If the queue is
-    # down the reconciler enqueues it later (it is pending at the radicate stage).
-    try:
-        await run_in_threadpool(start, [message_id])
-    except Exception:
-        log.warning("enqueue_failed", message_id=message_id)
+    await start_after_commit(message_id)
     log.info("review_filed", message_id=message_id, user_id=user.id)
     return RedirectResponse(f"/revision?hecho=radicar&mensaje={message_id}", status_code=303)
 
