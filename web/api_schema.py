@@ -102,6 +102,7 @@ def intake(limits: Limits) -> dict[str, Any]:
             "id": {"type": "integer"},
             "status_url": {"type": "string"},
             "status": {"type": "string"},
+            "message": {"type": "string", "description": "why no radicado (duplicate)"},
         },
     }
     return {
@@ -120,7 +121,7 @@ def intake(limits: Limits) -> dict[str, Any]:
         },
         "responses": {
             "201": _json(filed, "filed: the case and its radicado"),
-            "202": _json(received, "received; ask status_url for the radicado"),
+            "202": _json(received, "received (or a duplicate: no new radicado); ask status_url"),
             "408": _json(ERRORS, "the body stalled (web.body_timeout_seconds)"),
             "413": _json(ERRORS, "the body is over web.max_body_bytes"),
             "422": BAD_INPUT,

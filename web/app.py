@@ -349,16 +349,16 @@ def create_app(app: App | None = None) -> FastAPI:
                 },
                 status_code=201,
             )
-        if decided and decided["status"] == "duplicate":
-            return JSONResponse({"id": message_id, "status": "duplicate", "message": ALREADY_FILED})
-        return JSONResponse(
-            {
-                "id": message_id,
-                "status_url": f"/api/v1/requests/{token}",
-                "status": decided["status"] if decided else "pending",
-            },
-            status_code=202,
-        )
+        # A duplicate stays inside the contract's 202 (DESIGN: 201 filed, else 202 with a
+        # status_url): the answer only adds why no radicado will come.
+        received = {
+            "id": message_id,
+            "status_url": f"/api/v1/requests/{token}",
+            "status": decided["status"] if decided else "pending",
+        }
+        if received["status"] == "duplicate":
+            received["message"] = ALREADY_FILED
+        return JSONResponse(received, status_code=202)
 
     def read_request(token: str) -> dict[str, Any]:
         with app.db.read() as session:
