@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from ventanilla.docsys.registry import Filable, Filing
+from ventanilla.docsys.registry import Filable, Filing, Pending, Reservation
 from ventanilla.errors import InputError, NotFound
 from ventanilla.store import audit
 from ventanilla.store.audit import audit_rows
@@ -24,6 +26,11 @@ from ventanilla.store.pipeline import CASE_COLUMNS, CASES, CaseFacts
 from ventanilla.store.schema import Case, Counter
 
 COUNTERS = Counter.__table__
+
+
+def provisional_radicado(message_id: int) -> str:
+    """A reserved case's radicado until `number` gives the real one (same transaction)."""
+    return f"~{message_id}"
 
 
 class BuiltinRegistry:
@@ -65,8 +72,19 @@ class BuiltinRegistry:
     def radicate_many(
         self, session: Session, items: Sequence[tuple[Filable, Filing]]
     ) -> list[CaseFacts]:
+        return self.number(session, self.reserve(session, items))
+
+    def reserve(self, session: Session, items: Sequence[tuple[Filable, Filing]]) -> Reservation:
+        """Insert the cases of `items` without their numbers yet (no lock taken).
+
+        A case's provisional radicado and number name its message, so they are unique
+        and never look like a real number; `number` gives the real ones, last thing before
+        the commit. Everything the caller writes in between (outbox rows, the dedupe index,
+        petition groups) happens outside the year's counter lock: that lock serialises
+        every radication of the year, and on PostgreSQL it was held for ten round trips.
+        """
         if not items:
-            return []
+            return Reservation([], {})
         ids = [message.id for message, _ in items]
         found = {
             row.message_id: CaseFacts(
@@ -77,61 +95,36 @@ class BuiltinRegistry:
             )
         }
         new = [(m, f) for m, f in items if m.id not in found]
-        by_year: dict[int, list[tuple[Filable, Filing]]] = {}
-        for message, filing in new:
-            by_year.setdefault(filing.filed_at.astimezone(self.zone).year, []).append(
-                (message, filing)
-            )
-        for year, group in sorted(by_year.items()):
-            # From here to the caller's commit every radication of the year waits.
-            numbers = self.next_numbers(session, year, len(group))
-            rows = [
-                {
-                    "radicado": self.format_number(year, number),
-                    "year": year,
-                    "number": number,
-                    "message_id": message.id,
-                    "filed_at": filing.filed_at,
-                    "received_at": message.received_at,
-                    "due_date": filing.due_date,
-                    "type": filing.type,
-                    "channel": message.channel,
-                    "status": "radicado",
-                    "office": filing.office,
-                    "review_type": filing.review_type,
-                    "annul_reason": "",
-                    "flags": list(filing.flags),
-                    "priority": filing.priority,
-                    "competent_entity": filing.competent_entity,
-                    "forward_due": filing.forward_due,
-                    "faq_id": filing.faq_id,
-                    "status_token": secrets.token_urlsafe(12),
-                }
-                for number, (message, filing) in zip(numbers, group, strict=True)
-            ]
-            reasons = [filing.reasons for _, filing in group]
+        rows = [
+            {
+                "radicado": provisional_radicado(message.id),
+                "year": filing.filed_at.astimezone(self.zone).year,
+                "number": -message.id,
+                "message_id": message.id,
+                "filed_at": filing.filed_at,
+                "received_at": message.received_at,
+                "due_date": filing.due_date,
+                "type": filing.type,
+                "channel": message.channel,
+                "status": "radicado",
+                "office": filing.office,
+                "review_type": filing.review_type,
+                "annul_reason": "",
+                "flags": list(filing.flags),
+                "priority": filing.priority,
+                "competent_entity": filing.competent_entity,
+                "forward_due": filing.forward_due,
+                "faq_id": filing.faq_id,
+                "status_token": secrets.token_urlsafe(12),
+            }
+            for message, filing in new
+        ]
+        pending: dict[int, Pending] = {}
+        if rows:
             case_ids = session.scalars(
                 insert(CASES).returning(CASES.c.id, sort_by_parameter_order=True), rows
             ).all()
-            audit_rows(
-                session,
-                [
-                    {
-                        "entity": "case",
-                        "entity_id": case_id,
-                        "action": "radicated",
-                        "detail": {
-                            "radicado": row["radicado"],
-                            "message_id": row["message_id"],
-                            "type": row["type"],
-                            "due_date": row["due_date"].isoformat(),
-                        }
-                        | ({"why": why} if why else {}),
-                    }
-                    for case_id, row, why in zip(case_ids, rows, reasons, strict=True)
-                ],
-            )
-            for case_id, row in zip(case_ids, rows, strict=True):
+            for case_id, row, (_, filing) in zip(case_ids, rows, new, strict=True):
                 found[row["message_id"]] = CaseFacts(
                     id=case_id,
                     radicado=row["radicado"],
@@ -140,7 +133,61 @@ class BuiltinRegistry:
                     type=row["type"],
                     status_token=row["status_token"],
                 )
-        return [found[message.id] for message, _ in items]
+                pending[case_id] = Pending(row["year"], row["message_id"], filing.reasons)
+        return Reservation([found[message.id] for message, _ in items], pending)
+
+    def number(self, session: Session, reservation: Reservation) -> list[CaseFacts]:
+        """Give the reserved cases their numbers: the year's counter, then one UPDATE.
+
+        From the counter's UPDATE to the caller's commit every radication of the year
+        waits, so the caller calls this last and nothing but the audit follows it here.
+        """
+        final = {case.id: case for case in reservation.cases}
+        by_year: dict[int, list[int]] = {}
+        for case_id, pending in sorted(reservation.pending.items()):
+            by_year.setdefault(pending.year, []).append(case_id)
+        numbered: list[dict[str, Any]] = []
+        for year, case_ids in sorted(by_year.items()):
+            numbers = self.next_numbers(session, year, len(case_ids))
+            numbered += [
+                {
+                    "b_id": case_id,
+                    "b_number": number,
+                    "b_radicado": self.format_number(year, number),
+                }
+                for number, case_id in zip(numbers, case_ids, strict=True)
+            ]
+        if not numbered:
+            return reservation.cases
+        session.execute(
+            update(CASES)
+            .where(CASES.c.id == bindparam("b_id"))
+            .values(number=bindparam("b_number"), radicado=bindparam("b_radicado")),
+            numbered,
+        )
+        for row in numbered:
+            final[row["b_id"]] = replace(final[row["b_id"]], radicado=row["b_radicado"])
+        audit_rows(session, [self._radicated(row, final, reservation) for row in numbered])
+        return [final[case.id] for case in reservation.cases]
+
+    @staticmethod
+    def _radicated(
+        row: dict[str, Any], final: dict[int, CaseFacts], reservation: Reservation
+    ) -> dict[str, Any]:
+        """The audit row of a case numbered by `number`."""
+        case, pending = final[row["b_id"]], reservation.pending[row["b_id"]]
+        detail = {
+            "radicado": case.radicado,
+            "message_id": pending.message_id,
+            "type": case.type,
+            "due_date": case.due_date.isoformat(),
+        }
+        return {
+            "entity": "case",
+            "entity_id": case.id,
+            "action": "radicated",
+            "detail": detail | ({"why": pending.reasons} if pending.reasons else {}),
+        }
 
     def annul(self, session: Session, radicado: str, reason: str, actor: str) -> Case:
         if not reason.strip():

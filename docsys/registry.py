@@ -47,6 +47,24 @@ class Filing:
     reasons: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Pending:
+    """What numbering a reserved case needs to know."""
+
+    year: int
+    message_id: int
+    reasons: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """Cases inserted by `Registry.reserve`, in the items' order, with provisional
+    radicados; `pending` (by case id) are those `Registry.number` still has to number."""
+
+    cases: list[CaseFacts]
+    pending: dict[int, Pending]
+
+
 class Registry(Protocol):
     def radicate(self, session: Session, message: Filable, filing: Filing) -> CaseFacts:
         """File `message` inside the caller's transaction and return its case.
@@ -60,6 +78,15 @@ class Registry(Protocol):
         self, session: Session, items: Sequence[tuple[Filable, Filing]]
     ) -> list[CaseFacts]:
         """`radicate` for several messages at once, in order (a batch of the pipeline)."""
+        ...
+
+    def reserve(self, session: Session, items: Sequence[tuple[Filable, Filing]]) -> Reservation:
+        """Insert the cases of `items` with provisional numbers (the first half of
+        `radicate_many`): the caller writes what else the cases need, then calls `number`."""
+        ...
+
+    def number(self, session: Session, reservation: Reservation) -> list[CaseFacts]:
+        """Give reserved cases their real numbers, last thing before the caller's commit."""
         ...
 
     def annul(self, session: Session, radicado: str, reason: str, actor: str) -> Case:

@@ -1,9 +1,10 @@
 """The near-duplicate index, and what dedupe and mass petitions read and write.
 
 `index_cases` writes each new case's MinHash signature and LSH band keys (and its person)
-in the radicating transaction, so the index is exactly as true as the store: a rollback
-takes them back with the case, several workers write it at once like any other row, and
-nothing has to be rebuilt (or any text re-read) at start. Every read is one statement
+in the radicating transaction, with a `petition_pending` row for the grouping that
+follows, so the index is exactly as true as the store: a rollback takes them back with
+the case, several workers write it at once like any other row, and nothing has to be
+rebuilt (or any text re-read) at start. Every read is one statement
 for a whole batch: the live cases of the batch's persons (`person_cases`), the texts of
 the few that may be the same request (`case_texts`), the cases that share a band key
 with the batch (`band_neighbours`, at most PER_BAND of the most recent per key, so a mass
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ventanilla.routing.petitions import Grouping
@@ -27,11 +28,20 @@ from ventanilla.store.audit import audit_rows, record
 from ventanilla.store.engine import dialect_insert
 from ventanilla.store.identity import person_and_merged
 from ventanilla.store.pipeline import CASE_COLUMNS, CASES, MESSAGES, CaseFacts
-from ventanilla.store.schema import DedupeBand, DedupeSignature, PetitionGroup, utcnow
+from ventanilla.store.schema import (
+    DedupeBand,
+    DedupeSignature,
+    PetitionGroup,
+    PetitionPending,
+    utcnow,
+)
 
 SIGNATURES = DedupeSignature.__table__
 BANDS = DedupeBand.__table__
 GROUPS = PetitionGroup.__table__
+PENDING = PetitionPending.__table__
+# Pending cases compared in one grouping transaction (the reconciler takes the rest next).
+PENDING_BATCH = 500
 # Cases read per band key: the most recent ones. More than enough to count the eleven
 # petitioners art. 22 asks for, or to find one case already in a group.
 PER_BAND = 32
@@ -82,6 +92,28 @@ def index_cases(
         bands,
         [{"band": band, "case_id": case_id} for case_id, fp in printed for band in fp.bands],
     )
+    pending = dialect_insert(session)(PENDING).on_conflict_do_nothing()
+    now = utcnow()
+    session.execute(pending, [{"case_id": case_id, "created_at": now} for case_id, _ in printed])
+
+
+def pending_petitions(
+    session: Session, case_ids: Collection[int] | None = None, *, before: datetime | None = None
+) -> dict[int, bytes]:
+    """Cases still to compare for a mass petition, with their signatures: those of
+    `case_ids`, or (for the reconciler) every one left pending since before `before`."""
+    query = select(PENDING.c.case_id, SIGNATURES.c.signature).join(
+        SIGNATURES, SIGNATURES.c.case_id == PENDING.c.case_id
+    )
+    if case_ids is not None:
+        query = query.where(PENDING.c.case_id.in_(sorted(case_ids)))
+    if before is not None:
+        query = query.where(PENDING.c.created_at <= before)
+    return {row.case_id: row.signature for row in session.execute(query.limit(PENDING_BATCH))}
+
+
+def petitions_compared(session: Session, case_ids: Collection[int]) -> None:
+    session.execute(delete(PENDING).where(PENDING.c.case_id.in_(sorted(case_ids))))
 
 
 def person_cases(

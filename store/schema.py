@@ -348,6 +348,20 @@ class DedupeBand(Base):
     case_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 
 
+class PetitionPending(Base):
+    """A case radicated but not yet compared for a mass petition: written with the case,
+    removed by the grouping that follows its commit (workers/dedupe.group_petitions), or
+    by the reconciler if the worker died in between. Grouping runs in its own short
+    transaction so its lock never lengthens the radicating one."""
+
+    __tablename__ = "petition_pending"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id"), primary_key=True, autoincrement=False
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class PetitionGroup(Base):
     """Analogous petitions of more than ten citizens (art. 22 Ley 1755): one answer."""
 

@@ -6,15 +6,16 @@ statements for the batch), names the locks that make the decision safe across wo
 (one per person: two near-identical requests of one citizen radicated at once in two
 workers queue behind each other, and the second finds the first's case), finds each
 message's original among its person's live cases, or its twin earlier in the batch, and
-once the new cases exist indexes them and groups the mass petitions among them (after
-the year's counter lock, so two workers never group one petition twice). The decisions
-are routing/'s (dedupe, petitions); the statements are store/'s.
+once the new cases exist indexes them. The mass petitions among them are grouped after
+the commit, in a short transaction of their own (`group_petitions`). The decisions are
+routing/'s (dedupe, petitions); the statements are store/'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -28,7 +29,12 @@ from ventanilla.routing.dedupe import (
 )
 from ventanilla.routing.identity import Identity, identities_of, verified_identities
 from ventanilla.routing.petitions import Petition, grouping, petitioner
-from ventanilla.routing.similarity import Fingerprint, estimated_jaccards, folded_fingerprint
+from ventanilla.routing.similarity import (
+    Fingerprint,
+    band_keys,
+    estimated_jaccards,
+    folded_fingerprint,
+)
 from ventanilla.settings import DedupeSettings
 from ventanilla.store import dedupe as index
 from ventanilla.store.identity import link_persons
@@ -149,12 +155,9 @@ class BatchDedupe:
         if person is not None:
             self.filing.setdefault(person, []).append((position, message))
 
-    def index_and_group(
-        self, session: Session, filed: Sequence[tuple[MessageFacts, CaseFacts]]
-    ) -> None:
-        """Index the batch's new cases, then group the mass petitions among them."""
-        if not filed:
-            return
+    def index(self, session: Session, filed: Sequence[tuple[MessageFacts, CaseFacts]]) -> None:
+        """Index the batch's new cases (their mass petitions are compared after the commit:
+        `group_petitions`)."""
         index.index_cases(
             session,
             [
@@ -162,59 +165,81 @@ class BatchDedupe:
                 for message, case in filed
             ],
         )
-        # Everything from here to the commit is serialised: PostgreSQL's advisory lock (the
-        # built-in registry's counter lock already is), SQLite's write lock.
-        lock_keys(session, ["petition-groups"])
-        new = {
-            case.id: printed
-            for message, case in filed
-            if (printed := self.marked[message.id].fingerprint) is not None
-        }
-        neighbours = index.band_neighbours(session, {b for fp in new.values() for b in fp.bands})
-        since = window_start(utcnow(), self.settings.mass_petition_window_days)
-        candidates = {
-            case_id: {c for b in fp.bands for c in neighbours.get(b, []) if c != case_id}
-            for case_id, fp in new.items()
-        }
-        members = index.petition_members(
-            session, {c for found in candidates.values() for c in found} | set(new), since
-        )
-        for case_id in sorted(new):
-            self._group(session, case_id, candidates[case_id], members)
 
-    def _group(
-        self, session: Session, case_id: int, candidates: set[int], members: dict[int, index.Member]
-    ) -> None:
-        me = members.get(case_id)
-        if me is None:
-            return
-        threshold = self.settings.mass_petition_threshold
-        found = [members[c] for c in sorted(candidates) if c in members]
-        alike = estimated_jaccards(me.signature, [member.signature for member in found])
-        analogous = [
-            member for member, share in zip(found, alike, strict=True) if share >= threshold
-        ]
-        decision = grouping(
-            _petition(me),
-            [_petition(member) for member in analogous],
-            self.settings.mass_petition_min_petitioners,
-        )
-        if decision is None:
-            return
-        first = min([me, *analogous], key=lambda member: member.case_id)
-        group_id = index.apply_grouping(session, decision, first.radicado)
-        log.info(
-            "petition_grouped",
-            group_id=group_id,
-            case_id=case_id,
-            cases=len(decision.members),
-            new_group=decision.group_id is None,
-        )
-        for member_id, member in list(members.items()):
-            if member_id in decision.members or member.group_id in decision.absorbed:
-                members[member_id] = index.Member(
-                    member.case_id, member.radicado, member.person_id, group_id, member.signature
-                )
+
+def group_petitions(
+    session: Session,
+    settings: DedupeSettings,
+    case_ids: Collection[int] | None = None,
+    *,
+    pending_for: timedelta = timedelta(0),
+) -> int:
+    """Compare pending cases (those of `case_ids`, or for the reconciler every one pending
+    for `pending_for`) with their neighbours and group the mass petitions among them;
+    returns how many were compared.
+
+    Its own transaction, after the cases are committed: every grouping of the store takes
+    one lock (two workers never group one petition twice, and each sees the other's
+    committed cases), and that lock is held here for a few statements instead of for the
+    whole radicating transaction of every batch.
+    """
+    lock_keys(session, ["petition-groups"])
+    before = None if case_ids is not None else utcnow() - pending_for
+    pending = index.pending_petitions(session, case_ids, before=before)
+    if not pending:
+        return 0
+    bands = {case_id: band_keys(signature) for case_id, signature in pending.items()}
+    neighbours = index.band_neighbours(session, {b for keys in bands.values() for b in keys})
+    since = window_start(utcnow(), settings.mass_petition_window_days)
+    candidates = {
+        case_id: {c for b in keys for c in neighbours.get(b, []) if c != case_id}
+        for case_id, keys in bands.items()
+    }
+    members = index.petition_members(
+        session, {c for found in candidates.values() for c in found} | set(pending), since
+    )
+    for case_id in sorted(pending):
+        _group(session, case_id, candidates[case_id], members, settings)
+    index.petitions_compared(session, pending)
+    return len(pending)
+
+
+def _group(
+    session: Session,
+    case_id: int,
+    candidates: set[int],
+    members: dict[int, index.Member],
+    settings: DedupeSettings,
+) -> None:
+    """Group `case_id` with its analogous petitions, if they are a mass petition."""
+    me = members.get(case_id)
+    if me is None:
+        return
+    threshold = settings.mass_petition_threshold
+    found = [members[c] for c in sorted(candidates) if c in members]
+    alike = estimated_jaccards(me.signature, [member.signature for member in found])
+    analogous = [member for member, share in zip(found, alike, strict=True) if share >= threshold]
+    decision = grouping(
+        _petition(me),
+        [_petition(member) for member in analogous],
+        settings.mass_petition_min_petitioners,
+    )
+    if decision is None:
+        return
+    first = min([me, *analogous], key=lambda member: member.case_id)
+    group_id = index.apply_grouping(session, decision, first.radicado)
+    log.info(
+        "petition_grouped",
+        group_id=group_id,
+        case_id=case_id,
+        cases=len(decision.members),
+        new_group=decision.group_id is None,
+    )
+    for member_id, member in list(members.items()):
+        if member_id in decision.members or member.group_id in decision.absorbed:
+            members[member_id] = index.Member(
+                member.case_id, member.radicado, member.person_id, group_id, member.signature
+            )
 
 
 def _petition(member: index.Member) -> Petition:

@@ -421,16 +421,18 @@ def radicate(messages: list[MessageFacts], budget: CpuBudget) -> None:
             else:
                 batch.will_file(message, len(to_file))
                 to_file.append((message, filing, plans, no_ack_reason))
-        # Numbers last: from here to the commit the year's counter is locked.
-        cases = app.registry.radicate_many(session, [(m, f) for m, f, _, _ in to_file])
+        # The cases are inserted now and numbered last: from the numbering to the commit
+        # the year's counter is locked, so nothing else may be written in between.
+        reserved = app.registry.reserve(session, [(m, f) for m, f, _, _ in to_file])
         outbox_ids = pipeline.record_radicated(
             session,
             [
                 (message.id, case, plans, why)
-                for (message, _, plans, why), case in zip(to_file, cases, strict=True)
+                for (message, _, plans, why), case in zip(to_file, reserved.cases, strict=True)
             ],
         )
-        batch.index_and_group(session, [(m, c) for (m, *_), c in zip(to_file, cases, strict=True)])
+        batch.index(session, [(m, c) for (m, *_), c in zip(to_file, reserved.cases, strict=True)])
+        cases = app.registry.number(session, reserved)
         for twin, index, why, plans in twins:
             original_case = cases[index]
             pipeline.record_duplicate(
@@ -447,6 +449,23 @@ def radicate(messages: list[MessageFacts], budget: CpuBudget) -> None:
         log.warning("over_cpu_budget", message_id=message_id)
     announce_outcomes([message_id for message_id, _ in filed] + overrun)
     deliver_claimed(outbox_ids)
+    group_petitions([case.id for case in cases])
+
+
+def group_petitions(case_ids: list[int]) -> None:
+    """Compare the batch's new cases for a mass petition, now that they are committed.
+
+    After the acknowledgements: grouping changes no answer the citizen gets. A failure
+    here loses nothing: the cases stay pending and the reconciler compares them.
+    """
+    if not case_ids:
+        return
+    app = current_app()
+    try:
+        with app.db.transaction() as session:
+            dedupe.group_petitions(session, app.settings.dedupe, case_ids)
+    except Exception:
+        log.exception("petition_grouping_deferred", cases=len(case_ids))
 
 
 def _filing(message: MessageFacts) -> Filing:

@@ -1,7 +1,8 @@
 """The reconciler: the store is the truth, Redis is the conveyor (DESIGN rule 2).
 
 Any message whose stage has not moved for a while, and any acknowledgement still pending,
-is enqueued again; the actors are idempotent, so a message that was only slow is harmless.
+is enqueued again, and cases left without their mass-petition comparison get it; the
+actors are idempotent, so a message that was only slow is harmless.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ventanilla.store import outbox, pipeline
 
 def reconcile(older_than: timedelta | None = None) -> int:
     """Re-enqueue what is stuck; returns how many were sent again."""
+    from ventanilla.workers.dedupe import group_petitions
     from ventanilla.workers.pipeline import acknowledge, start
 
     app = current_app()
@@ -32,6 +34,14 @@ def reconcile(older_than: timedelta | None = None) -> int:
     start([message_id for message_id, _ in messages])
     for outbox_id in acks:
         acknowledge.send(outbox_id)
-    if messages or acks:
-        log.info("reconciled", messages=len(messages), acknowledgements=len(acks))
-    return len(messages) + len(acks)
+    # Cases whose worker died between their commit and the grouping that follows it.
+    with app.db.transaction() as session:
+        compared = group_petitions(session, app.settings.dedupe, pending_for=older_than)
+    if messages or acks or compared:
+        log.info(
+            "reconciled",
+            messages=len(messages),
+            acknowledgements=len(acks),
+            petitions_compared=compared,
+        )
+    return len(messages) + len(acks) + compared

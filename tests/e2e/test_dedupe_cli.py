@@ -34,7 +34,7 @@ def post(service, expected: int = 201, **fields: str) -> dict:
 
 def test_a_near_duplicate_is_told_without_its_radicado_and_the_address_gets_a_notice(service):
     first = post(service, text=REQUEST, email="ana@example.com")
-    again = post(service, 200, text=f"Buenos días, {REQUEST} Gracias.", email="ANA@example.com")
+    again = post(service, 202, text=f"Buenos días, {REQUEST} Gracias.", email="ANA@example.com")
     service.cli("drain", "--timeout", "60")
 
     # The typed address is unverified: the answer says so much, the notice to it the number.

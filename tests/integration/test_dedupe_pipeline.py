@@ -288,6 +288,36 @@ def test_a_mass_petition_in_one_batch_is_grouped_and_later_ones_join(app):
     groups = [case["group_id"] for case in cases(app)]
     assert groups[:12] == [groups[0]] * 12 and groups[0] is not None
     assert groups[12] is None
+    # The group is named after its first case's real radicado: the cases of a batch are
+    # inserted before they are numbered, so the name is set again once they are.
+    from ventanilla.store.cases import list_groups
+
+    with app.db.read() as session:
+        [group] = list_groups(session)
+    assert group["label"] == group["first_radicado"] == cases(app)[0]["radicado"]
+
+
+def test_a_petition_whose_grouping_was_lost_is_grouped_by_the_reconciler(app, monkeypatch):
+    """Grouping runs in its own transaction after the cases are committed: a worker that
+    dies in between leaves the cases pending, and the reconciler groups them."""
+    from datetime import timedelta
+
+    from ventanilla.workers import dedupe
+    from ventanilla.workers.reconciler import reconcile
+
+    def died(*args: Any, **kwargs: Any) -> int:
+        raise ConnectionError("the worker died after the commit")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(dedupe, "group_petitions", died)
+        run(*[email(f"vecino{n}@example.com", PETITION) for n in range(11)])
+    assert {case["group_id"] for case in cases(app)} == {None}  # filed, not yet grouped
+    assert len(cases(app)) == 11
+
+    assert reconcile(older_than=timedelta(0)) == 11  # the eleven compared
+    groups = {case["group_id"] for case in cases(app)}
+    assert len(groups) == 1 and None not in groups
+    assert reconcile(older_than=timedelta(0)) == 0  # nothing left pending
 
 
 def test_near_duplicates_radicated_at_once_in_two_workers_give_one_case(app):
