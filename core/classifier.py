@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ventanilla.logs import log
+from ventanilla.routing.classify import says_nothing
 from ventanilla.routing.model import TextModel
 from ventanilla.routing.text import strip_quoted
 
@@ -74,8 +75,13 @@ def read_labelled_csv(path: Path) -> list[Example]:
         return [Example(row["text"], row["label"].strip(), "test") for row in reader]
 
 
+# Changes when what `train` makes of the corpus changes (which rows it learns from), so
+# that a model trained the old way is not kept for the same corpus.
+TRAINING_RECIPE = "2: without the texts that say nothing"
+
+
 def corpus_fingerprint(examples: Iterable[Example]) -> str:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(TRAINING_RECIPE.encode())
     for example in examples:
         digest.update(f"{example.label}\x1f{example.split}\x1f{example.text}\x1e".encode())
     return digest.hexdigest()[:16]
@@ -84,9 +90,14 @@ def corpus_fingerprint(examples: Iterable[Example]) -> str:
 def train(examples: Sequence[Example], corrections: Sequence[tuple[str, str]] = ()) -> TextModel:
     """Train on the corpus's train rows and staff's (text, label) corrections."""
     # The model learns from what the pipeline shows it: the citizen's own words, without
-    # the quoted history of a reply or the phone's signature (`strip_quoted`).
-    texts = [strip_quoted(e.text) for e in examples if e.split == "train"]
-    labels = [e.label for e in examples if e.split == "train"]
+    # the quoted history of a reply or the phone's signature (`strip_quoted`), and only
+    # texts that say something. A text of greetings, a signature or a placeholder is
+    # decided before the model (`says_nothing`); learnt, it would teach that "hola" means
+    # an empty message, and "hola, ok ya entendí" would read as one.
+    rows = [(strip_quoted(e.text), e.label) for e in examples if e.split == "train"]
+    rows = [(text, label) for text, label in rows if not says_nothing(text)]
+    texts = [text for text, _ in rows]
+    labels = [label for _, label in rows]
     for text, label in corrections:
         texts.extend([text] * CORRECTION_WEIGHT)
         labels.extend([label] * CORRECTION_WEIGHT)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ventanilla.routing.priority import detect_language
-from ventanilla.routing.text import fold
+from ventanilla.routing.text import fold, fold_uncached
 from ventanilla.routing.types import REQUEST_TYPES
 
 if TYPE_CHECKING:  # scikit-learn is imported only where a model is trained or loaded
@@ -145,6 +145,62 @@ _MATTER = re.compile(
     r"|feria\w*|agencia\w*|cita|taller\w*|postul\w*|necesit\w*|quiero|solicit\w*|ayud\w*"
     r"|olvid\w*|bloque\w*|no puedo|problema\w*|denunci\w*|queja|reclam\w*)\b"
 )
+
+
+# What a message holds when it says nothing (README: `vacio`): a greeting or a courtesy,
+# a sign-off and the sender's name, the line a phone or mail program adds, what a chat
+# puts in place of a photo or a voice note, a lone phone or cédula number. Such a text
+# carries no request, so it is decided here, before the model: the model then learns
+# greetings from messages that say something after them ("hola ok ya entendí" is a
+# comment, not an empty message). It is not dropped: like any `vacio`, it waits in the
+# review list for a person.
+_PLACEHOLDER = re.compile(r"\[[^\[\]\n]{0,80}\]|<[^<>\n]{0,80}>")
+# What a program writes, on a folded line: from there to the end of the line (the rest
+# is the program's or the phone's name), or the whole line.
+_PROGRAM_WORDS = re.compile(
+    r"\b(?:enviado (?:desde|con|por) |sent from |obtener outlook|get outlook)"
+    r"|^(?:este (?:correo|mensaje) (?:fue|ha sido) (?:enviado desde|eliminado)"
+    r"|disculpe la brevedad|multimedia omitido$|mensaje sin contenido$|sin asunto$"
+    r"|asunto sin asunto$|reenviado$)"
+)
+_COURTESY = re.compile(
+    r"\b(?:h?o+la+s?|holi+s?|hla|hi|hello|hey|ey|epa|quiubo|a+lo+|bu+e+n[oa]*s*|bn[oa]s"
+    r"|muy|d+i+a+s?|tardes?|noches?|cordial(?:es|mente)?|saludos?|atentamente|atte?"
+    r"|estimad[oa]s?|apreciad[oa]s?|respetad[oa]s?|señor(?:es|a|as|ita|itas)?"
+    r"|senor(?:es|a|as|ita|itas)?|doctor[a]?|dra?|sra?|don|doña|dona"
+    r"|(?:a|para) (?:todos|todas|ustedes)|(?:que|q|k) (?:tal|mas|hubo)"
+    r"|como (?:esta|estan|estas|les va|le va)|todo bien|cel|tel|cc|c\.c)\b"
+)
+_LETTER = re.compile(r"[a-zñ]")
+_NAME_CHARS = 80
+
+
+def says_nothing(text: str) -> bool:
+    """Whether a text is only greetings, courtesies, a signature and placeholders: nothing
+    a person could act on (see README, `vacio`). Linear in the text's length; it stops at
+    the first line that says something, usually the first or the second."""
+    lines = (line.strip() for line in _PLACEHOLDER.sub(" ", text).splitlines())
+    for number, line in enumerate(line for line in lines if line):
+        if number and _is_name(line):
+            continue
+        # Lines are folded without the cache, which keeps whole texts for the later steps.
+        folded = fold_uncached(line)
+        program = _PROGRAM_WORDS.search(folded)
+        words = " ".join(
+            w for w in folded[: program.start() if program else None].split() if "@" not in w
+        )
+        if _LETTER.search(_COURTESY.sub(" ", words)):
+            return False
+    return True
+
+
+def _is_name(line: str) -> bool:
+    """A signature's line: two to five capitalised words ("Luz Marina Cárdenas")."""
+    words = line.rstrip(".,").split() if len(line) < _NAME_CHARS else []
+    return 2 <= len(words) <= 5 and all(
+        word in ("de", "del", "la", "los") or (word[0].isupper() and word[1:].islower())
+        for word in words
+    )
 
 
 @dataclass(frozen=True)
@@ -319,10 +375,13 @@ def _by_facts(item: Item) -> Classification | None:
     if item.requested_type in REQUEST_TYPES:
         # The citizen's own choice is respected: the form asks for it on purpose.
         return Classification(item.requested_type, 1.0, (f"chosen:{item.requested_type}",))
-    if _WORDLESS.match(fold(f"{item.subject} {item.text}")):
+    wordless = _WORDLESS.match(fold(f"{item.subject} {item.text}"))
+    # Through the form, even a greeting was meant as a request: the model's path presumes
+    # one (`_PRESUMED_WHEN_MEANT`).
+    if wordless or (not item.deliberate and says_nothing(f"{item.subject}\n{item.text}")):
         if item.has_attachments:  # the attachment is the request: presume a petition
             return Classification("peticion", 0.4, ("attachment_only",), review=True)
-        return Classification("vacio", 1.0, ("empty",))
+        return Classification("vacio", 1.0, ("empty",) if wordless else ("only_courtesy",))
     # Links are counted apart: folding splits one link into several words (https, host, path).
     links = _LINK.findall(item.text)
     other_words = fold(_LINK.sub(" ", f"{item.subject} {item.text}")).split()

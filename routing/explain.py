@@ -19,6 +19,7 @@ UNSURE = "el modelo no está seguro: revisar tipo"
 _FIXED = {
     "flag:auto_submitted": "lo envió un sistema automático (encabezados del correo)",
     "empty": "el mensaje no trae palabras",
+    "only_courtesy": "solo trae un saludo o una firma: no pide nada",
     "attachment_only": "solo trae un adjunto: se presume una petición",
     "mostly_links": "casi todo son enlaces",
     "matter:asks": "pide algo o nombra un trámite del servicio: se tramita como solicitud",

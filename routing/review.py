@@ -16,7 +16,7 @@ from ventanilla.routing.classify import Classification
 LOOKS_LIKE: Final[dict[str, str]] = {
     "comentario": "parece un comentario, no una solicitud",
     "spam": "parece publicidad o spam",
-    "vacio": "no tiene texto que leer",
+    "vacio": "no trae nada que tramitar: sin texto, o solo un saludo o una firma",
     "autorespuesta": "parece una respuesta automática, pero ningún encabezado lo prueba",
 }
 

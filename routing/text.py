@@ -37,6 +37,12 @@ def fold(text: str) -> str:
     return _fold_cached(text) if len(text) <= _FOLD_CACHED_CHARS else _fold(text)
 
 
+def fold_uncached(text: str) -> str:
+    """`fold` without the cache: for pieces of a text (its lines) that no other step
+    folds, so that they never push out the whole texts the routing steps share."""
+    return _fold(text)
+
+
 @functools.lru_cache(maxsize=256)
 def _fold_cached(text: str) -> str:
     return _fold(text)

@@ -101,6 +101,32 @@ def test_a_text_read_as_chatter_waits_for_review_and_filing_it_dates_it_from_arr
     assert ("filed_from_review", "ana") in actions
 
 
+def test_a_greeting_and_a_signature_alone_wait_for_review_never_vanish(app_with: Any) -> None:
+    # Decided before the model (nothing in it to answer), but a person still sees it.
+    app = app_with()
+    [empty, said] = run(
+        app,
+        web_request(
+            "Buenos días,\n\nEnviado desde mi iPhone",
+            RECEIVED,
+            channel="email",
+            sender="rosa@example.com",
+            reply_email="rosa@example.com",
+        ),
+        web_request(
+            "Buenos días,\n\nnecesito el certificado de inscripción\n\nEnviado desde mi iPhone",
+            RECEIVED,
+            channel="email",
+            sender="rosa@example.com",
+            reply_email="rosa@example.com",
+        ),
+    )
+
+    assert (empty["status"], empty["radicado"]) == ("review", None)
+    assert "solo un saludo o una firma" in empty["reason"]
+    assert said["status"] == "case" and said["radicado"]
+
+
 def test_a_person_confirms_a_text_is_no_request_and_it_leaves_the_list(app_with: Any) -> None:
     from ventanilla.errors import InputError
     from ventanilla.store import review

@@ -4,11 +4,13 @@ rest, doubt presumed a request for review; and the model files kept on disk."""
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
 
-from ventanilla.classifier import ModelFiles, evaluate, read_corpus
+from ventanilla.classifier import Example, ModelFiles, evaluate, read_corpus, train
 from ventanilla.routing.classify import DEFAULT_RULES, Item, classify, classify_many
 from ventanilla.routing.model import TextModel
 
@@ -139,6 +141,39 @@ def test_model_files_train_once_and_again_when_the_corpus_changes(tmp_path: Path
     assert set(first.labels) == set(ROWS)
 
 
+def test_texts_that_say_nothing_never_train_the_model() -> None:
+    # They are decided before the model (`says_nothing`): learnt, they would teach it that
+    # a greeting means an empty message, and "hola, ok ya entendí" would read as one.
+    empty = ["hola buenas tardes", "Buenas noches\n\nEnviado desde mi iPhone", "[imagen]"]
+    examples = [Example(text, label) for label, rows in ROWS.items() for text in rows]
+    examples += [Example(text, "vacio") for text in (*empty, "prueba", "una pregunta")]
+
+    model = train(examples)
+
+    assert "vacio" in model.labels  # from the rows that say something
+    learnt = set(model.feature_names)
+    assert {"w:prueba", "w:pregunta"} <= learnt
+    assert not {"w:hola", "w:iphone", "w:imagen", "w:noches"} & learnt
+
+
+def test_a_model_trained_the_old_way_is_trained_again(tmp_path: Path) -> None:
+    corpus = tmp_path / "data"
+    _write_corpus(corpus)
+    files = ModelFiles(tmp_path / "models", corpus_root=corpus)
+    files.load_or_train("pqrsdf")
+    meta_path = files.path("pqrsdf").with_suffix(".json")
+    meta = json.loads(meta_path.read_text())
+    old_way = hashlib.sha256()  # the fingerprint before TRAINING_RECIPE existed
+    for example in read_corpus("pqrsdf", corpus):
+        old_way.update(f"{example.label}\x1f{example.split}\x1f{example.text}\x1e".encode())
+    meta_path.write_text(json.dumps({**meta, "corpus": old_way.hexdigest()[:16]}))
+    saved = files.path("pqrsdf").stat().st_mtime_ns
+
+    files.load_or_train("pqrsdf")
+
+    assert files.path("pqrsdf").stat().st_mtime_ns != saved
+
+
 def test_held_out_rows_never_train_the_model(tmp_path: Path) -> None:
     corpus = tmp_path / "data"
     _write_corpus(corpus)
@@ -178,7 +213,11 @@ def test_a_short_text_that_names_a_matter_of_the_service_is_never_empty() -> Non
 
 @pytest.mark.parametrize(
     "item",
-    [Item("jajaja buenisimo ese video", deliberate=True), Item("ok gracias", has_attachments=True)],
+    [
+        Item("jajaja buenisimo ese video", deliberate=True),
+        Item("ok gracias", has_attachments=True),
+        Item("hola buenas tardes", deliberate=True),
+    ],
 )
 def test_a_form_submission_or_an_attachment_is_never_dismissed_as_chatter(
     model: TextModel, item: Item

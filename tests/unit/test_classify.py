@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from ventanilla.routing.classify import classify
+from ventanilla.routing.classify import classify, says_nothing
 from ventanilla.routing.dedupe import dedupe_key
 from ventanilla.routing.text import fold
 from ventanilla.routing.types import REQUEST_TYPES
@@ -67,7 +67,7 @@ FORMAL_LETTER_DENOUNCING = (
         ("DERECHO DE PETICION: cuál es el estado de mi hoja de vida", "peticion"),
         (FORMAL_LETTER, "peticion"),
         ("q pena molestar, x favor me ayudan con mi clave", "peticion"),
-        ("hola", "peticion"),
+        ("hola, una pregunta", "peticion"),
     ],
 )
 def test_citizen_text_is_classified_by_its_words(text: str, expected: str) -> None:
@@ -147,7 +147,7 @@ def test_citizen_message_with_a_link_among_words_is_not_spam(text: str, expected
     assert classify(text).type == expected
 
 
-@pytest.mark.parametrize("text", ["hola", "buenos días", "quiero algo"])
+@pytest.mark.parametrize("text", ["hola, ¿me escuchan?", "buenos días, soy yo", "quiero algo"])
 def test_without_any_signal_the_law_presumes_a_petition_with_low_confidence(text: str) -> None:
     result = classify(text)
 
@@ -162,6 +162,61 @@ def test_without_any_signal_the_law_presumes_a_petition_with_low_confidence(text
 @pytest.mark.parametrize("text", ["", "   ", "?", "...", "👍"])
 def test_a_message_with_no_words_and_nothing_attached_is_empty(text: str) -> None:
     assert (classify(text).type, classify(text).features) == ("vacio", ("empty",))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hola",
+        "Buenos días señores",
+        "holaa buenas 👋",
+        "Buenas tardes, ¿qué tal?",
+        "Buenas tardes\n\nEnviado desde mi iPhone",
+        "buenos dias Enviado desde mi Huawei",
+        "Obtener Outlook para Android",
+        "[imagen]",
+        "<Multimedia omitido>",
+        "Hola, buenos días.\n\n[sticker]\n\nYesica Paola Díaz",
+        "Cordialmente,\n\nDiego Armando Velásquez\nC.C. 1.098.765.432",
+        "Hola.\n\nKaren Sofía Mendoza\n300 000 3344\nkaren.mendoza@ejemplo.com",
+        "300 000 4567",
+    ],
+)
+def test_a_greeting_or_a_signature_alone_says_nothing(text: str) -> None:
+    # Not a petition presumed: there is nothing to answer. Not dropped either: a `vacio`
+    # waits in the review list for a person (workers/pipeline.py).
+    assert says_nothing(text)
+    assert (classify(text).type, classify(text).features) == ("vacio", ("only_courtesy",))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hola ok ya entendí",
+        "Buenos días\n\nya vi la noticia\n\nMaría Camila Ortiz\nEnviado desde mi iPhone",
+        "buenas tardes, qué calor hace hoy",
+        "Buen servicio",
+        "Felicidades",
+        "Martha Lucía Pérez Gómez",  # a name alone is the model's to read, not a signature
+        "Hola, ¿este es el número del servicio de empleo?",
+        "Buenas tardes, necesito el certificado",
+    ],
+)
+def test_words_after_the_greeting_are_read_not_called_empty(text: str) -> None:
+    assert not says_nothing(text)
+    assert "only_courtesy" not in classify(text).features
+
+
+def test_the_subject_may_carry_what_the_body_does_not() -> None:
+    result = classify("Enviado desde mi iPhone", subject="Solicitud de certificado laboral")
+
+    assert result.type == "informacion"
+
+
+def test_a_greeting_with_an_attachment_is_presumed_a_petition_for_review() -> None:
+    result = classify("Buenos días,\n\nCordialmente,", has_attachments=True)
+
+    assert (result.type, result.features, result.review) == ("peticion", ("attachment_only",), True)
 
 
 def test_an_attachment_with_no_words_is_presumed_a_petition_for_review() -> None:
