@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import itertools
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -233,6 +235,32 @@ def test_an_answer_later_than_the_timeout_is_uncertain_and_the_radicado_exists(o
     assert isinstance(outcome, Uncertain)
     assert "no answer from Orfeo in time" in outcome.reason
     assert len(filed_under(orfeo, ref)) == 1
+
+
+def test_a_slow_answer_holds_no_other_filing_back(orfeo):
+    orfeo.slow_answers(3)
+    orfeo.fail("radicarDocumento", "slow_after")
+    with ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(client(orfeo, timeout=10).radicar, filing(reference()))
+        time.sleep(0.3)  # the slow one is asleep in its answer
+        started = time.monotonic()
+        quick = client(orfeo).radicar(filing(reference()))
+        elapsed = time.monotonic() - started
+        assert isinstance(slow.result(), Created)
+    assert isinstance(quick, Created)
+    assert elapsed < 1.5, f"the second filing waited {elapsed:.1f} s for the slow one"
+
+
+def test_concurrent_filings_get_consecutive_numbers(orfeo):
+    refs = [reference() for _ in range(12)]
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = list(pool.map(lambda ref: client(orfeo).radicar(filing(ref)), refs))
+
+    numbers = sorted(o.number for o in outcomes if isinstance(o, Created))
+    assert len(numbers) == 12
+    sequence = [int(n[7:13]) for n in numbers]
+    assert sequence == list(range(sequence[0], sequence[0] + 12))
+    assert all(filed_under(orfeo, ref) for ref in refs)
 
 
 def test_an_outage_is_unavailable_and_creates_nothing(orfeo):

@@ -75,7 +75,7 @@ class OrfeoDouble:
         log = (self.workdir / "php.log").open("ab")
         self.process = subprocess.Popen(
             [
-                "php",
+                shutil.which("php") or "php",
                 "-d",
                 "display_errors=0",
                 "-d",

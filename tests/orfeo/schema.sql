@@ -1,3 +1,5 @@
+-- WAL: the tests read while the double writes, and a reader never holds a writer back.
+PRAGMA journal_mode = WAL;
 -- The Orfeo double's store: the few Orfeo tables the web service touches, named as in
 -- Orfeo, plus the double's own control tables (faults, control, llamadas).
 CREATE TABLE IF NOT EXISTS usuario (

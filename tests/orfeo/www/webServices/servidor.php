@@ -31,11 +31,20 @@ function orfeo_db(): PDO
     return $db;
 }
 
+/* The first column of the first row (false: none), the statement closed at once: an open
+ * one would keep SQLite's read lock while a slow answer sleeps. */
+function orfeo_value(string $sql, array $params)
+{
+    $statement = orfeo_db()->prepare($sql);
+    $statement->execute($params);
+    $value = $statement->fetchColumn();
+    $statement->closeCursor();
+    return $value;
+}
+
 function orfeo_control(string $key, string $default = ''): string
 {
-    $row = orfeo_db()->prepare('SELECT valor FROM control WHERE clave = ?');
-    $row->execute([$key]);
-    $value = $row->fetchColumn();
+    $value = orfeo_value('SELECT valor FROM control WHERE clave = ?', [$key]);
     return $value === false ? $default : (string)$value;
 }
 
@@ -102,6 +111,7 @@ function orfeo_user(string $loginOrMail): ?array
     );
     $row->execute([$loginOrMail, $loginOrMail]);
     $user = $row->fetch(PDO::FETCH_ASSOC);
+    $row->closeCursor();
     return $user === false ? null : $user;
 }
 
@@ -236,10 +246,8 @@ function radicarDocumento(
     $db->prepare('INSERT OR IGNORE INTO secuencia (nombre, valor) VALUES (?, 0)')
         ->execute([$sequence]);
     $db->prepare('UPDATE secuencia SET valor = valor + 1 WHERE nombre = ?')->execute([$sequence]);
-    $next = $db->prepare('SELECT valor FROM secuencia WHERE nombre = ?');
-    $next->execute([$sequence]);
-    $number = date('Y') . $depe . str_pad((string)$next->fetchColumn(), 6, '0', STR_PAD_LEFT)
-        . $tpRadicado;
+    $next = orfeo_value('SELECT valor FROM secuencia WHERE nombre = ?', [$sequence]);
+    $number = date('Y') . $depe . str_pad((string)$next, 6, '0', STR_PAD_LEFT) . $tpRadicado;
     $db->prepare(
         'INSERT INTO radicado (radi_nume_radi, radi_fech_radi, radi_depe_radi, radi_usua_actu,'
         . ' ra_asun, mrec_codi, radi_desc_anex, radi_cuentai, trte_codi, tdoc_codi, tdid_codi,'
@@ -299,13 +307,13 @@ function crearAnexo($radiNume, $file, $filename, $correo, $descripcion)
     $user = orfeo_user((string)$correo);
     $db = orfeo_db();
     $db->exec('BEGIN IMMEDIATE');
-    $exists = $db->prepare('SELECT COUNT(*) FROM radicado WHERE radi_nume_radi = ?');
-    $exists->execute([$radiNume]);
-    $count = $db->prepare('SELECT COALESCE(MAX(anex_numero), 0) + 1 FROM anexos WHERE anex_radi_nume = ?');
-    $count->execute([$radiNume]);
-    $n = (int)$count->fetchColumn();
+    $exists = (int)orfeo_value('SELECT COUNT(*) FROM radicado WHERE radi_nume_radi = ?', [$radiNume]);
+    $n = (int)orfeo_value(
+        'SELECT COALESCE(MAX(anex_numero), 0) + 1 FROM anexos WHERE anex_radi_nume = ?',
+        [$radiNume]
+    );
     $code = $radiNume . str_pad((string)$n, 5, '0', STR_PAD_LEFT);
-    if ($user === null || (int)$exists->fetchColumn() === 0 || $mode === 'refuse_before') {
+    if ($user === null || $exists === 0 || $mode === 'refuse_before') {
         $db->exec('ROLLBACK');
         return 'Error en la adicion verifique: ' . $code;
     }
@@ -334,9 +342,7 @@ function solicitarAnulacion($radiNume, $descripcion)
     if ($mode === 'fatal_before') {
         orfeo_die_without_answer();
     }
-    $exists = orfeo_db()->prepare('SELECT COUNT(*) FROM radicado WHERE radi_nume_radi = ?');
-    $exists->execute([$radiNume]);
-    if ((int)$exists->fetchColumn() === 0) {
+    if ((int)orfeo_value('SELECT COUNT(*) FROM radicado WHERE radi_nume_radi = ?', [$radiNume]) === 0) {
         return 'Error Solicitando Anulacion';
     }
     orfeo_db()->prepare(
