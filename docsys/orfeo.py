@@ -19,12 +19,14 @@ therefore not "did it raise" but which of these happened:
 
 Why a hand-built envelope over httpx, not a SOAP library. The WSDL is fixed (the main
 line's signatures) and small, and the wire format matters to the byte:
-- suds-community (the one maintained SOAP client here that speaks rpc/encoded) needs a
-  plugin to read `xsd:base64binary` (lower-case b), and the natural fix, typing the file
-  `xsd:base64Binary`, makes nusoap decode the base64 itself before Orfeo's function
-  decodes it again: the image arrives corrupted. Orfeo expects base64 text typed as its
-  WSDL says, which this module sends. On a 500 without body suds raises AttributeError,
-  and it fetches the WSDL before the first call, so an outage at start-up is an error.
+- suds-community (the one maintained SOAP client on PyPI that speaks rpc/encoded) needs a
+  document plugin to read `xsd:base64binary` (lower-case b). With the plugin that turns it
+  into `xsd:base64Binary`, suds sends the file typed `base64Binary`; nusoap then decodes
+  the base64 itself and Orfeo's function decodes it again: checked against the Orfeo
+  double (tests/orfeo), the main image arrives corrupted. Orfeo expects base64 text typed
+  as its WSDL says, which this module sends. On a 500 without body suds raises
+  AttributeError, and it fetches the WSDL before the first call, so an outage at start-up
+  is an error instead of an outcome.
 - zeep sends the Vector parts empty without an error.
 - Here every transport event maps to one outcome class, which is the point of the client.
 `check_service` still reads the WSDL, to prove the entity's Orfeo has the part order we
@@ -37,7 +39,7 @@ import base64
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, NamedTuple
 from xml.sax.saxutils import escape
 
@@ -141,11 +143,12 @@ def split_name(name: str) -> tuple[str, str, str]:
 
 @dataclass(frozen=True)
 class OrfeoMapping:
-    """The Orfeo codes a radication carries besides the citizen (settings `docsys.orfeo_*`)."""
+    """The Orfeo codes a radication carries besides the citizen: each field is the setting
+    `docsys.orfeo_<field>` (README, "Orfeo", says what each code means)."""
 
     tp_radicado: str = "2"  # radicado type, the number's last digit: 2 entrada
-    med_by_channel: Mapping[str, str] = field(default_factory=lambda: {"default": "3"})
-    tdoc_by_type: Mapping[str, str] = field(default_factory=lambda: {"default": "0"})
+    med: Mapping[str, str] = field(default_factory=lambda: {"default": "4"})  # per channel
+    tdoc: Mapping[str, str] = field(default_factory=lambda: {"default": "0"})  # per type
     tip_rem: str = "0"  # sender type: 0 ciudadano
     tip_doc: str = "0"  # identity document type: 0 cédula de ciudadanía
     carp_codi: str = "0"  # folder the radicado lands in at the receiving user: 0 Entrada
@@ -153,11 +156,11 @@ class OrfeoMapping:
     codep: str = "170-11"  # the destinatario's place when the citizen gives none
     muni: str = "170-11-1"
 
-    def med(self, channel: str) -> str:
-        return self.med_by_channel.get(channel, self.med_by_channel.get("default", "3"))
+    def med_for(self, channel: str) -> str:
+        return self.med.get(channel, self.med["default"])
 
-    def tdoc(self, request_type: str) -> str:
-        return self.tdoc_by_type.get(request_type, self.tdoc_by_type.get("default", "0"))
+    def tdoc_for(self, request_type: str) -> str:
+        return self.tdoc.get(request_type, self.tdoc["default"])
 
 
 @dataclass(frozen=True)
@@ -386,14 +389,14 @@ class OrfeoClient:
             EMPTY_VECTOR.vector(),
             EMPTY_VECTOR.vector(),
             filing.subject,
-            m.med(filing.channel),
+            m.med_for(filing.channel),
             filing.annexes,
             self.login,
             m.tp_radicado,
             filing.reference,
             self.login,
             m.tip_rem,
-            m.tdoc(filing.request_type),
+            m.tdoc_for(filing.request_type),
             m.tip_doc,
             m.carp_codi,
             m.carp_per,
@@ -497,21 +500,12 @@ class OrfeoClient:
 
 
 def client_from_settings(settings: DocsysSettings) -> OrfeoClient:
+    codes = {f.name: getattr(settings, f"orfeo_{f.name}") for f in fields(OrfeoMapping)}
     return OrfeoClient(
         settings.orfeo_wsdl,
         login=settings.orfeo_login,
         timeout=settings.orfeo_timeout_seconds,
-        mapping=OrfeoMapping(
-            tp_radicado=settings.orfeo_tp_radicado,
-            med_by_channel=dict(settings.orfeo_med),
-            tdoc_by_type=dict(settings.orfeo_tdoc),
-            tip_rem=settings.orfeo_tip_rem,
-            tip_doc=settings.orfeo_tip_doc,
-            carp_codi=settings.orfeo_carp_codi,
-            carp_per=settings.orfeo_carp_per,
-            codep=settings.orfeo_codep,
-            muni=settings.orfeo_muni,
-        ),
+        mapping=OrfeoMapping(**codes),
     )
 
 

@@ -43,8 +43,8 @@ def reference() -> str:
 
 def client(orfeo: OrfeoDouble, **kwargs: object) -> OrfeoClient:
     mapping = OrfeoMapping(
-        med_by_channel={"default": "4", "web": "3"},
-        tdoc_by_type={"default": "0", "queja": "13"},
+        med={"default": "4", "web": "3"},
+        tdoc={"default": "0", "queja": "13"},
     )
     options: dict[str, object] = {"login": ORFEO_RECEIVER.login, "mapping": mapping}
     options.update(kwargs)

@@ -14,6 +14,7 @@ from ventanilla.docsys.orfeo import (
     SOAP_ENV,
     Destinatario,
     OrfeoFiling,
+    client_from_settings,
     envelope,
     parse_answer,
     split_name,
@@ -153,3 +154,18 @@ def test_the_default_settings_keep_the_builtin_registry(settings_file) -> None:
         "none",
         "2",
     )
+
+
+def test_every_orfeo_code_is_a_setting_and_reaches_the_client(settings_file) -> None:
+    settings_file(
+        '[docsys]\nbackend = "orfeo"\norfeo_wsdl = "https://orfeo.example/s.php?wsdl"\n'
+        'orfeo_login = "radicador"\norfeo_tp_radicado = "1"\norfeo_carp_per = "1"\n'
+        '[docsys.orfeo_med]\ndefault = "4"\nweb = "3"\n'
+    )
+    orfeo = client_from_settings(load_settings().docsys)
+    try:
+        assert orfeo.endpoint == "https://orfeo.example/s.php"
+        assert (orfeo.mapping.tp_radicado, orfeo.mapping.carp_per) == ("1", "1")
+        assert (orfeo.mapping.med_for("web"), orfeo.mapping.med_for("sms")) == ("3", "4")
+    finally:
+        orfeo.close()
