@@ -211,6 +211,7 @@ def test_a_dependency_code_instead_of_a_user_is_refused_and_creates_nothing(orfe
         ("fatal_before", Uncertain, False),  # HTTP 500, no body: the client cannot tell
         ("refuse_before", Refused, False),
         ("lost_after", Uncertain, True),
+        ("cut_after", Uncertain, True),  # the connection drops in the middle of the answer
         ("error_after", Uncertain, True),
     ],
 )
@@ -286,7 +287,7 @@ def test_a_closed_port_is_unavailable(tmp_path):
     assert "cannot connect to Orfeo" in outcome.reason
 
 
-@pytest.mark.parametrize("mode", ["lost_after", "error_after"])
+@pytest.mark.parametrize("mode", ["lost_after", "cut_after", "error_after"])
 def test_the_lookup_finds_the_radicado_after_a_lost_answer(orfeo, mode):
     ref = reference()
     orfeo.fail("radicarDocumento", mode)

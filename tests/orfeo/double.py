@@ -26,7 +26,14 @@ INSTALL_HINT = (
     "run scripts/setup.sh orfeo"
 )
 # What a fault does to one call (schema.sql says it at length).
-FAULT_MODES = ("fatal_before", "refuse_before", "lost_after", "error_after", "slow_after")
+FAULT_MODES = (
+    "fatal_before",
+    "refuse_before",
+    "lost_after",
+    "cut_after",
+    "error_after",
+    "slow_after",
+)
 
 
 def php_problem() -> str:

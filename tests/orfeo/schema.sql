@@ -78,7 +78,8 @@ CREATE TABLE IF NOT EXISTS sgd_anu_anulados (
 -- `restantes` is not 0 (-1: forever), with probability `probabilidad`.
 -- Modes: fatal_before (HTTP 500 without body, nothing created), refuse_before (Orfeo's
 -- "no genero un Numero de Secuencia" string, nothing created), lost_after (created, then
--- HTTP 500 without body), error_after (created, then the SGD_DIR_DRECCIONES error string),
+-- HTTP 500 without body), cut_after (created, then the connection drops mid-answer),
+-- error_after (created, then the SGD_DIR_DRECCIONES error string),
 -- slow_after (created, then the answer after control.slow_seconds).
 CREATE TABLE IF NOT EXISTS faults (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

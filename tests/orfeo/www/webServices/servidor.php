@@ -83,10 +83,22 @@ function orfeo_die_without_answer(): void
     exit;
 }
 
+/* The connection drops in the middle of the answer: a 200 whose body stops short. */
+function orfeo_cut_answer(): void
+{
+    header('Content-Type: text/xml; charset=ISO-8859-1');
+    header('Content-Length: 4096');
+    echo '<?xml version="1.0" encoding="ISO-8859-1"?><SOAP-ENV:Envelope';
+    exit;
+}
+
 function orfeo_after(string $mode, string $answer): string
 {
     if ($mode === 'lost_after') {
         orfeo_die_without_answer();
+    }
+    if ($mode === 'cut_after') {
+        orfeo_cut_answer();
     }
     if ($mode === 'slow_after') {
         usleep((int)(1e6 * (float)orfeo_control('slow_seconds', '5')));
