@@ -426,6 +426,9 @@ class DocsysSettings(Section):
     # The Orfeo user (login or e-mail) who receives the radicados, sent as `coddepe` and
     # `radi_usua_actu`: the radicado takes this user's dependency. Not a dependency code.
     orfeo_login: str = ""
+    # That user's e-mail as Orfeo holds it (USUA_EMAIL): crearAnexo finds the user by it.
+    # Empty: orfeo_login (when the login already is the e-mail).
+    orfeo_email: str = Field("", pattern=r"^(|[^@\s]+@[^@\s]+)$")
     # After an unknown outcome: ask Orfeo for our reference through the
     # consultarRadicadoCuentai operation the entity adds ("cuentai"), or leave it to a
     # clerk ("none"). Never a blind retry.

@@ -56,6 +56,8 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 # RADICADO.RADI_CUENTAI is varchar(20): the reference we file under must fit.
 MAX_REFERENCE = 20
+REFERENCE = re.compile(rf"^[A-Za-z0-9-]{{1,{MAX_REFERENCE}}}$")
+PDF_NAME = re.compile(r"^[A-Za-z0-9_-]+\.pdf$")
 # The annulment fault of the main line, after the request was recorded.
 ANNULMENT_FAULT = "unable to serialize result"
 
@@ -173,12 +175,19 @@ class OrfeoFiling:
     channel: str
     request_type: str
     pdf: bytes
+    # Orfeo takes the image's extension after the name's *first* dot: one dot only.
     pdf_name: str = "solicitud.pdf"
     annexes: str = ""  # `ane`: the annexes in words ("2 anexos: foto.jpg, cedula.pdf")
 
     def __post_init__(self) -> None:
-        if not 0 < len(self.reference) <= MAX_REFERENCE:
-            raise ValueError(f"the reference must have 1 to {MAX_REFERENCE} characters")
+        # Orfeo writes cuentai into its SQL between quotes: letters, digits and "-" only.
+        if not REFERENCE.match(self.reference):
+            raise ValueError(
+                f"the reference must be 1 to {MAX_REFERENCE} letters, digits or '-'"
+                f" (got {self.reference!r})"
+            )
+        if not PDF_NAME.match(self.pdf_name):
+            raise ValueError(f"the PDF's name must be name.pdf with one dot ({self.pdf_name!r})")
 
 
 @dataclass(frozen=True)
@@ -324,6 +333,10 @@ def parse_answer(body: bytes) -> str | list[str] | _Fault:
 class OrfeoClient:
     """Calls one Orfeo's web service as the user `login` (the user who receives).
 
+    `email` is that user's address as Orfeo holds it (USUA_EMAIL): crearAnexo finds the
+    user by it, and radicarDocumento documents its `correo` as the user's. The main line's
+    getInfoUsuario takes the mailbox name (it appends the entity's domain) as `login`.
+
     `endpoint` is the service URL, the WSDL's URL without `?wsdl`: nusoap writes its own
     host name into the WSDL's address, which behind a proxy is often not reachable.
     """
@@ -333,6 +346,7 @@ class OrfeoClient:
         wsdl_url: str,
         *,
         login: str,
+        email: str = "",
         mapping: OrfeoMapping | None = None,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
@@ -340,6 +354,7 @@ class OrfeoClient:
         self.wsdl_url = wsdl_url
         self.endpoint = wsdl_url.split("?", 1)[0]
         self.login = login
+        self.email = email or login
         self.mapping = mapping or OrfeoMapping()
         self.http = httpx.Client(timeout=timeout, transport=transport)
 
@@ -382,7 +397,7 @@ class OrfeoClient:
             "radicarDocumento",
             filing.pdf,
             filing.pdf_name,
-            filing.citizen.mail,
+            self.email,
             filing.citizen._replace(
                 codep=filing.citizen.codep or m.codep, muni=filing.citizen.muni or m.muni
             ).vector(),
@@ -412,7 +427,7 @@ class OrfeoClient:
         self, radicado: str, filename: str, content: bytes, description: str
     ) -> Outcome:
         """crearAnexo: Created(the anexo's code) on "Anexo Creado<code>"."""
-        answer = self._call("crearAnexo", radicado, content, filename, self.login, description)
+        answer = self._call("crearAnexo", radicado, content, filename, self.email, description)
         if isinstance(answer, str):
             text = answer.strip()
             created = ANEXO.match(text)
@@ -504,6 +519,7 @@ def client_from_settings(settings: DocsysSettings) -> OrfeoClient:
     return OrfeoClient(
         settings.orfeo_wsdl,
         login=settings.orfeo_login,
+        email=settings.orfeo_email,
         timeout=settings.orfeo_timeout_seconds,
         mapping=OrfeoMapping(**codes),
     )

@@ -46,7 +46,11 @@ def client(orfeo: OrfeoDouble, **kwargs: object) -> OrfeoClient:
         med={"default": "4", "web": "3"},
         tdoc={"default": "0", "queja": "13"},
     )
-    options: dict[str, object] = {"login": ORFEO_RECEIVER.login, "mapping": mapping}
+    options: dict[str, object] = {
+        "login": ORFEO_RECEIVER.login,
+        "email": ORFEO_RECEIVER.email,
+        "mapping": mapping,
+    }
     options.update(kwargs)
     return OrfeoClient(orfeo.wsdl_url, **options)  # type: ignore[arg-type]
 
@@ -107,7 +111,7 @@ def test_a_radicado_carries_the_citizen_by_position_and_the_request_pdf(orfeo):
     assert radicado["ra_asun"] == "Queja por la atención en la agencia de empleo"
     assert radicado["radi_desc_anex"] == "2 anexos: turno.jpg, cédula.pdf"
     assert (radicado["mrec_codi"], radicado["tdoc_codi"]) == ("3", "13")  # web, queja
-    assert radicado["correo"] == "ana.pena@example.org"
+    assert radicado["correo"] == "radicador@entidad.gov.co"  # the user's, as documented
     # The Vector as Orfeo received it, position by position.
     assert radicado["vectores"]["destinatarioOrg"] == [
         "52345678",
@@ -201,7 +205,8 @@ def test_a_dependency_code_instead_of_a_user_is_refused_and_creates_nothing(orfe
     ref = reference()
     outcome = client(orfeo, login="1000").radicar(filing(ref))
 
-    assert outcome == Refused("El usuario 1000 no existe")
+    assert isinstance(outcome, Refused)
+    assert outcome.text.startswith("El usuario 1000 no existe SELECT")  # Orfeo adds its SQL
     assert filed_under(orfeo, ref) == []
 
 
@@ -359,6 +364,7 @@ def test_anexos_arrive_with_their_content(orfeo):
         ("Foto del turno", photo),
         ("Cédula", scan),
     ]
+    assert {a["anex_creador"] for a in anexos} == {"radicador"}  # found by its e-mail
     assert [a["anex_nomb_archivo"] for a in anexos] == [
         f"{created.number}00001.jpg",
         f"{created.number}00002.pdf",

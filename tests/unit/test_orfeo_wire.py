@@ -106,9 +106,16 @@ def test_answers_are_read_as_nusoap_writes_them() -> None:
     assert parse_answer(vector.encode()) == ["a", ""]
 
 
-def test_a_reference_longer_than_radi_cuentai_is_rejected() -> None:
-    with pytest.raises(ValueError, match="1 to 20 characters"):
-        OrfeoFiling("x" * 21, "asunto", Destinatario(), "web", "peticion", b"")
+@pytest.mark.parametrize("reference", ["x" * 21, "", "VT-1'", "VT 1", "VT-ñ"])
+def test_a_reference_radi_cuentai_cannot_hold_as_is_is_rejected(reference) -> None:
+    # varchar(20), and Orfeo writes it into its SQL between quotes
+    with pytest.raises(ValueError, match="1 to 20 letters, digits or '-'"):
+        OrfeoFiling(reference, "asunto", Destinatario(), "web", "peticion", b"")
+
+
+def test_the_image_name_has_one_dot_since_orfeo_splits_at_the_first() -> None:
+    with pytest.raises(ValueError, match="one dot"):
+        OrfeoFiling("VT-1", "asunto", Destinatario(), "web", "peticion", b"", "sol.v2.pdf")
 
 
 @pytest.fixture

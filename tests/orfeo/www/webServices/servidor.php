@@ -116,6 +116,21 @@ function orfeo_utf8($value)
     return iconv('ISO-8859-1', 'UTF-8', (string)$value);
 }
 
+function orfeo_user_by_email(string $email): ?array
+{
+    $row = orfeo_db()->prepare('SELECT * FROM usuario WHERE usua_email = ?');
+    $row->execute([trim($email)]);
+    $user = $row->fetch(PDO::FETCH_ASSOC);
+    $row->closeCursor();
+    return $user === false ? null : $user;
+}
+
+function orfeo_user_sql(string $login): string
+{
+    return "SELECT USUA_LOGIN,USUA_DOC,DEPE_CODI,CODI_NIVEL,USUA_CODI,USUA_NOMB FROM USUARIO"
+        . " WHERE USUA_EMAIL='$login@entidad.gov.co'";
+}
+
 function orfeo_user(string $loginOrMail): ?array
 {
     $row = orfeo_db()->prepare(
@@ -233,12 +248,13 @@ function radicarDocumento(
     foreach (array('correo', 'asu', 'ane', 'cuentai', 'fileName') as $name) {
         $$name = orfeo_utf8($$name);
     }
+    // Orfeo returns getInfoUsuario's exception message, its SQL included.
     $receiver = orfeo_user((string)$coddepe);
     if ($receiver === null) {
-        return "El usuario $coddepe no existe";
+        return "El usuario $coddepe no existe " . orfeo_user_sql((string)$coddepe);
     }
     if (orfeo_user((string)$radi_usua_actu) === null) {
-        return "El usuario $radi_usua_actu no existe";
+        return "El usuario $radi_usua_actu no existe " . orfeo_user_sql((string)$radi_usua_actu);
     }
     $vectors = array(
         'destinatarioOrg' => $destinatarioOrg,
@@ -291,7 +307,8 @@ function radicarDocumento(
     }
     if ($fileName != '') {
         $db->prepare('UPDATE radicado SET radi_path = ? WHERE radi_nume_radi = ?')->execute([
-            '/' . substr($number, 0, 4) . "/$depe/docs/$number." . pathinfo($fileName, PATHINFO_EXTENSION),
+            // as Orfeo: the extension is what follows the name's first dot
+            '/' . substr($number, 0, 4) . "/$depe/docs/$number." . explode('.', $fileName)[1],
             $number,
         ]);
         $image = $db->prepare('INSERT INTO imagen (radi_nume_radi, nombre, contenido) VALUES (?, ?, ?)');
@@ -316,7 +333,7 @@ function crearAnexo($radiNume, $file, $filename, $correo, $descripcion)
     }
     $filename = orfeo_utf8($filename);
     $descripcion = orfeo_utf8($descripcion);
-    $user = orfeo_user((string)$correo);
+    $user = orfeo_user_by_email((string)$correo);
     $db = orfeo_db();
     $db->exec('BEGIN IMMEDIATE');
     $exists = (int)orfeo_value('SELECT COUNT(*) FROM radicado WHERE radi_nume_radi = ?', [$radiNume]);
@@ -325,7 +342,8 @@ function crearAnexo($radiNume, $file, $filename, $correo, $descripcion)
         [$radiNume]
     );
     $code = $radiNume . str_pad((string)$n, 5, '0', STR_PAD_LEFT);
-    if ($user === null || $exists === 0 || $mode === 'refuse_before') {
+    // Orfeo looks the user up by e-mail; an unknown one still gets the anexo, no creator.
+    if ($exists === 0 || $mode === 'refuse_before') {
         $db->exec('ROLLBACK');
         return 'Error en la adicion verifique: ' . $code;
     }
@@ -339,7 +357,7 @@ function crearAnexo($radiNume, $file, $filename, $correo, $descripcion)
     $insert->bindValue(3, $n, PDO::PARAM_INT);
     $insert->bindValue(4, "$code.$extension");
     $insert->bindValue(5, $descripcion);
-    $insert->bindValue(6, $user['usua_login']);
+    $insert->bindValue(6, $user === null ? '' : $user['usua_login']);
     $insert->bindValue(7, base64_decode($file), PDO::PARAM_LOB);
     $insert->execute();
     $db->exec('COMMIT');
