@@ -21,6 +21,7 @@ from ventanilla.docsys.orfeo import (
 )
 from ventanilla.errors import ConfigurationError
 from ventanilla.settings import load_settings
+from ventanilla.settings_check import settings_warnings
 
 # servidor.php reads destinatarioOrg, predioOrg and espOrg by these positions.
 ORFEO_VECTOR = (
@@ -176,3 +177,14 @@ def test_every_orfeo_code_is_a_setting_and_reaches_the_client(settings_file) -> 
         assert (orfeo.mapping.med_for("web"), orfeo.mapping.med_for("sms")) == ("3", "4")
     finally:
         orfeo.close()
+
+
+def test_check_warns_that_the_pipeline_does_not_use_orfeo_yet(settings_file) -> None:
+    settings_file(
+        '[docsys]\nbackend = "orfeo"\norfeo_wsdl = "https://o.example/s.php?wsdl"\n'
+        'orfeo_login = "radicador"\n'
+    )
+    assert (
+        "docsys.backend: orfeo is not used by the pipeline yet; cases are still numbered by "
+        "the built-in registry"
+    ) in settings_warnings(load_settings())
