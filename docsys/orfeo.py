@@ -314,8 +314,15 @@ def _text(value: str) -> str:
 
 
 def parse_answer(body: bytes) -> str | list[str] | _Fault:
-    """The `return` of an rpc response (a string, or a Vector's items), or its fault."""
-    root = ET.fromstring(body)
+    """The `return` of an rpc response (a string, or a Vector's items), or its fault.
+
+    Many Orfeo servers run with display_errors on, and the main line's functions read
+    undefined variables: PHP notices come before the XML. The answer starts at the XML
+    declaration (or the Envelope when there is none)."""
+    start = body.find(b"<?xml")
+    if start < 0:
+        start = max(body.find(b"<SOAP-ENV:Envelope"), 0)
+    root = ET.fromstring(body[start:])
     soap_body = root.find(f"{{{SOAP_ENV}}}Body")
     if soap_body is None or len(soap_body) == 0:
         raise ValueError("no SOAP Body")

@@ -231,6 +231,15 @@ def test_each_fault_gives_its_outcome_class(orfeo, mode, expected, created):
     assert orfeo.calls("radicarDocumento")[-1] == mode
 
 
+def test_php_notices_printed_before_the_answer_do_not_hide_the_number(orfeo):
+    ref = reference()
+    orfeo.fail("radicarDocumento", "notice_after")
+
+    outcome = client(orfeo).radicar(filing(ref))
+
+    assert outcome == Created(filed_under(orfeo, ref)[0])
+
+
 def test_an_answer_later_than_the_timeout_is_uncertain_and_the_radicado_exists(orfeo):
     ref = reference()
     orfeo.slow_answers(3)

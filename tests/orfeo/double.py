@@ -34,6 +34,7 @@ FAULT_MODES = (
     "cut_after",
     "error_after",
     "slow_after",
+    "notice_after",
 )
 
 

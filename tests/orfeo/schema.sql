@@ -80,7 +80,8 @@ CREATE TABLE IF NOT EXISTS sgd_anu_anulados (
 -- "no genero un Numero de Secuencia" string, nothing created), lost_after (created, then
 -- HTTP 500 without body), cut_after (created, then the connection drops mid-answer),
 -- error_after (created, then the SGD_DIR_DRECCIONES error string),
--- slow_after (created, then the answer after control.slow_seconds).
+-- slow_after (created, then the answer after control.slow_seconds), notice_after (created,
+-- then a PHP notice printed before the answer, as with display_errors on).
 CREATE TABLE IF NOT EXISTS faults (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     operacion TEXT NOT NULL,

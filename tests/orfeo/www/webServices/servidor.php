@@ -94,6 +94,17 @@ function orfeo_cut_answer(): void
 
 function orfeo_after(string $mode, string $answer): string
 {
+    if ($mode === 'notice_after') {
+        // display_errors on, as on many Orfeo servers: the main line's radicarDocumento
+        // reads undefined variables, and each notice is printed before the SOAP answer.
+        // With output_buffering off the notice goes out first and nusoap's headers,
+        // Content-Length among them, can no longer be sent: the body runs to the close.
+        header_register_callback(function (): void {
+            header_remove('Content-Length');
+        });
+        echo "<br />\n<b>Notice</b>:  Undefined variable: radicadopadre in"
+            . " <b>/var/www/orfeo/webServices/servidor.php</b> on line 1033<br />\n";
+    }
     if ($mode === 'lost_after') {
         orfeo_die_without_answer();
     }
