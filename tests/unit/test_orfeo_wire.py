@@ -107,7 +107,6 @@ def test_answers_are_read_as_nusoap_writes_them() -> None:
     assert parse_answer(vector.encode()) == ["a", ""]
 
 
-@pytest.mark.parametrize("reference", ["x" * 21, "", "VT-1'", "VT 1", "VT-ñ"])
 def test_php_notices_before_the_answer_are_skipped() -> None:
     answer = (
         b"<br />\n<b>Notice</b>:  Undefined variable: retval in <b>servidor.php</b><br />\n"
@@ -119,6 +118,7 @@ def test_php_notices_before_the_answer_are_skipped() -> None:
     assert parse_answer(answer) == "20261000000012"
 
 
+@pytest.mark.parametrize("reference", ["x" * 21, "", "VT-1'", "VT 1", "VT-ñ"])
 def test_a_reference_radi_cuentai_cannot_hold_as_is_is_rejected(reference) -> None:
     # varchar(20), and Orfeo writes it into its SQL between quotes
     with pytest.raises(ValueError, match="1 to 20 letters, digits or '-'"):
