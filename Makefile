@@ -8,12 +8,12 @@ run:
 # Two workers, each taking whole test modules (a module's servers stay in one process):
 # most tests wait on servers and subprocesses, so two share the 2 cores well.
 test:
-	scripts/setup.sh redis postgres dovecot browser
+	scripts/setup.sh redis postgres dovecot orfeo browser
 	.venv/bin/pytest -q -n 2 --dist loadfile
 
 # Includes the load tests kept out of the default run.
 test-all:
-	scripts/setup.sh redis postgres dovecot browser
+	scripts/setup.sh redis postgres dovecot orfeo browser
 	.venv/bin/pytest -q -n 2 --dist loadfile -m ''
 
 lint:

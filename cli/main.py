@@ -272,7 +272,12 @@ def cases_annul(radicado: str, reason: str, actor: str) -> None:
 
 
 @cli.command(help="Validate the settings; with --connect, also reach each service.")
-@click.option("--connect", is_flag=True, help="Also connect to the store and the queue.")
+@click.option(
+    "--connect",
+    is_flag=True,
+    help="Also connect to the store, the queue, each enabled channel and Orfeo "
+    "(docsys.backend = orfeo: its WSDL and getInfoUsuario with docsys.orfeo_login).",
+)
 def check(connect: bool) -> None:
     from ventanilla.settings import load_settings
     from ventanilla.settings_check import connection_problems, settings_warnings

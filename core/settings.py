@@ -33,6 +33,7 @@ from pydantic_settings import (
 )
 
 from ventanilla.errors import ConfigurationError
+from ventanilla.message import CHANNELS
 from ventanilla.routing.offices import (
     DEFAULT_COMPETENCE,
     DEFAULT_OFFICE,
@@ -393,6 +394,83 @@ class RadicadoSettings(Section):
         return value
 
 
+_ORFEO_CODE = r"^[0-9]{1,6}$"
+
+
+def _codes_by(keys: tuple[str, ...], what: str) -> Any:
+    """A table of Orfeo codes keyed by channel or request type, plus `default`."""
+
+    def check(value: dict[str, str]) -> dict[str, str]:
+        if "default" not in value:
+            raise ValueError(f"needs a `default` code besides the {what}s")
+        for key, code in value.items():
+            if key != "default" and key not in keys:
+                raise ValueError(f"unknown {what} {key!r}; expected one of {', '.join(keys)}")
+            if not re.match(_ORFEO_CODE, code):
+                raise ValueError(f"{key}: {code!r} is not an Orfeo code (digits)")
+        return value
+
+    return AfterValidator(check)
+
+
+class DocsysSettings(Section):
+    """The document system that gives radicados (README, "Orfeo").
+
+    Only `builtin` numbers cases today: the pipeline does not call the other backends yet.
+    """
+
+    backend: Literal["builtin", "orfeo", "http"] = "builtin"
+    # Orfeo's web service: .../webServices/servidor.php?wsdl (calls go to the same URL
+    # without ?wsdl, not to the host nusoap writes into the WSDL).
+    orfeo_wsdl: str = ""
+    # The Orfeo user (login or e-mail) who receives the radicados, sent as `coddepe` and
+    # `radi_usua_actu`: the radicado takes this user's dependency. Not a dependency code.
+    orfeo_login: str = ""
+    # That user's e-mail as Orfeo holds it (USUA_EMAIL): crearAnexo finds the user by it.
+    # Empty: orfeo_login (when the login already is the e-mail).
+    orfeo_email: str = Field("", pattern=r"^(|[^@\s]+@[^@\s]+)$")
+    # After an unknown outcome: ask Orfeo for our reference through the
+    # consultarRadicadoCuentai operation the entity adds ("cuentai"), or leave it to a
+    # clerk ("none"). Never a blind retry.
+    orfeo_lookup: Literal["cuentai", "none"] = "none"
+    orfeo_timeout_seconds: float = Field(30.0, gt=0, le=600)
+    # tpRadicado: the radicado type, the number's last digit (2 entrada in Orfeo).
+    orfeo_tp_radicado: str = Field("2", pattern=r"^[0-9]$")
+    # med: the medio de recepción (MREC_CODI, the entity's MEDIO_RECEPCION table) per
+    # channel; 4 is e-mail in the main line (its radicarCorreo sends 4).
+    orfeo_med: Annotated[dict[str, str], _codes_by(CHANNELS, "channel")] = {"default": "4"}
+    # tdoc: the tipo documental of the entity's TRD (TDOC_CODI) per request type.
+    orfeo_tdoc: Annotated[dict[str, str], _codes_by(REQUEST_TYPES, "request type")] = {
+        "default": "0"
+    }
+    # tip_rem: the sender type (TRTE_CODI): 0 ciudadano, 1 ESP, 2 empresa.
+    orfeo_tip_rem: str = Field("0", pattern=_ORFEO_CODE)
+    # tip_doc: the identity document type (TDID_CODI): 0 cédula de ciudadanía.
+    orfeo_tip_doc: str = Field("0", pattern=_ORFEO_CODE)
+    # carp_codi: the folder of the receiving user the radicado lands in (0 Entrada);
+    # carp_per: 0 a general folder, 1 one of the user's personal folders.
+    orfeo_carp_codi: str = Field("0", pattern=_ORFEO_CODE)
+    orfeo_carp_per: Literal["0", "1"] = "0"
+    # The destinatario's place when the citizen gives none: "país-departamento" and
+    # "país-departamento-municipio" (DIVIPOLA), Bogotá by default.
+    orfeo_codep: str = Field("170-11", pattern=r"^[0-9]+-[0-9]+$")
+    orfeo_muni: str = Field("170-11-1", pattern=r"^[0-9]+-[0-9]+-[0-9]+$")
+
+    @model_validator(mode="after")
+    def _orfeo_needs_its_service(self) -> DocsysSettings:
+        if self.backend == "orfeo":
+            if not self.orfeo_wsdl.startswith(("http://", "https://")):
+                raise ValueError(
+                    "orfeo_wsdl: required when backend is orfeo "
+                    "(https://.../webServices/servidor.php?wsdl)"
+                )
+            if not self.orfeo_login.strip():
+                raise ValueError(
+                    "orfeo_login: required when backend is orfeo (the Orfeo user who receives)"
+                )
+        return self
+
+
 class EntitySettings(Section):
     name: str = "Unidad del Servicio Público de Empleo"
     short_name: str = "SPE"
@@ -618,6 +696,7 @@ class Settings(BaseSettings):
     twilio: TwilioSettings = TwilioSettings()
     office: OfficeSettings = OfficeSettings()
     radicado: RadicadoSettings = RadicadoSettings()
+    docsys: DocsysSettings = DocsysSettings()
     entity: EntitySettings = EntitySettings()
     classifier: ClassifierSettings = ClassifierSettings()
     mentions: MentionsSettings = MentionsSettings()

@@ -14,6 +14,11 @@ def settings_warnings(settings: Settings) -> list[str]:
     warnings = secrets_in_file(read_file(path, required))
     if settings.twilio.enabled:
         warnings.extend(_sms_budget(settings))
+    if settings.docsys.backend != "builtin":
+        warnings.append(
+            f"docsys.backend: {settings.docsys.backend} is not used by the pipeline yet; "
+            "cases are still numbered by the built-in registry"
+        )
     telegram = settings.telegram
     if (
         telegram.enabled
@@ -109,6 +114,17 @@ def connection_problems(settings: Settings) -> list[str]:
         from ventanilla.adapters.x import XAdapter
 
         problems += _reach(XAdapter(settings), lambda error: str(error).removeprefix("x: "))
+    if settings.docsys.backend == "orfeo":
+        from ventanilla.docsys.orfeo import client_from_settings
+
+        client = client_from_settings(settings.docsys)
+        try:
+            lookup = settings.docsys.orfeo_lookup == "cuentai"
+            problems += [
+                f"docsys.{key}: {line}" for key, line in client.check_service(lookup=lookup)
+            ]
+        finally:
+            client.close()
     if settings.email.smtp_host:
         import smtplib
 

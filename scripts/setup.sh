@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepare this machine for ventanilla: a virtualenv with the project, and the servers it
-# talks to. Usage: scripts/setup.sh [redis] [postgres] [dovecot] [browser]
+# talks to. Usage: scripts/setup.sh [redis] [postgres] [dovecot] [orfeo] [browser]
 # Each server is used as it is when it answers, started when installed, installed from
 # Debian's packages when missing. Nothing is done twice: running it again is cheap.
 set -euo pipefail
@@ -88,6 +88,20 @@ ensure_postgres() {
 
 ensure_dovecot() {
   command -v dovecot >/dev/null || apt_install dovecot-imapd
+}
+
+# The Orfeo double of the tests (tests/orfeo): Orfeo's own stack, PHP with Debian's nusoap.
+ensure_orfeo() {
+  local missing=()
+  command -v php >/dev/null || missing+=(php-cli)
+  [ -f /usr/share/php/nusoap/nusoap.php ] || missing+=(libnusoap-php)
+  if command -v php >/dev/null; then
+    php -m | grep -qx xml || missing+=(php-xml)
+    php -m | grep -qx pdo_sqlite || missing+=(php-sqlite3)
+  else
+    missing+=(php-xml php-sqlite3)
+  fi
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
 # The browser tests: Debian's Chromium (Playwright drives it; it never downloads a

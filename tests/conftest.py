@@ -29,6 +29,7 @@ import pytest
 
 from tests.dovecot import DovecotServer
 from tests.fake_telegram import FakeTelegram
+from tests.orfeo.double import OrfeoDouble, OrfeoUser
 
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -303,6 +304,32 @@ def deployment_factory(tmp_path: Path, redis_server: RedisServer, model_dir: Pat
     yield make
     for deployment in made:
         deployment.stop_all()
+
+
+# The Orfeo user the radicados go to, in dependency 100 (the double's only user).
+ORFEO_RECEIVER = OrfeoUser("radicador", "radicador@entidad.gov.co", "100")
+
+
+@pytest.fixture(scope="module")
+def orfeo_double(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OrfeoDouble]:
+    """One Orfeo double (tests/orfeo) per module: Debian's PHP and nusoap on a free port."""
+    double = OrfeoDouble(tmp_path_factory.mktemp("orfeo"), free_port())
+    double.start()
+    try:
+        double.add_user(ORFEO_RECEIVER)
+        yield double
+    finally:
+        double.stop()
+
+
+@pytest.fixture
+def orfeo(orfeo_double: OrfeoDouble) -> Iterator[OrfeoDouble]:
+    """The module's Orfeo double, up and without faults for each test."""
+    orfeo_double.clear_faults()
+    orfeo_double.up()
+    yield orfeo_double
+    orfeo_double.clear_faults()
+    orfeo_double.up()
 
 
 @pytest.fixture(scope="session")
