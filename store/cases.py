@@ -220,26 +220,30 @@ def list_messages(
     ]
 
 
+_REQUEST_STATE = select(
+    Message.id,
+    Message.stage,
+    Message.status,
+    Message.reason,
+    Message.type.label("kind"),
+    Case.radicado,
+    Case.filed_at,
+    Case.due_date,
+    Case.type,
+    Case.status.label("case_status"),
+    Case.status_token,
+).outerjoin(Case, Case.id == Message.case_id)
+
+
 def request_state(session: Session, message_id: int) -> dict[str, Any]:
     """Where a submitted request stands, with its case once it has one (one query)."""
-    row = session.execute(
-        select(
-            Message.stage,
-            Message.status,
-            Message.reason,
-            Message.type.label("kind"),
-            Case.radicado,
-            Case.filed_at,
-            Case.due_date,
-            Case.type,
-            Case.status.label("case_status"),
-            Case.status_token,
-        )
-        .outerjoin(Case, Case.id == Message.case_id)
-        .where(Message.id == message_id)
-    ).one_or_none()
+    row = session.execute(_REQUEST_STATE.where(Message.id == message_id)).one_or_none()
     if row is None:
         raise NotFound(f"message {message_id} does not exist")
+    return _state(row)
+
+
+def _state(row: Any) -> dict[str, Any]:
     case = None
     if row.radicado:
         case = {
@@ -252,7 +256,7 @@ def request_state(session: Session, message_id: int) -> dict[str, Any]:
             "status_token": row.status_token,
         }
     return {
-        "id": message_id,
+        "id": row.id,
         "stage": row.stage,
         "status": row.status,
         "reason": row.reason or None,
@@ -261,14 +265,13 @@ def request_state(session: Session, message_id: int) -> dict[str, Any]:
     }
 
 
-def intake_outcome(session: Session, message_id: int) -> dict[str, Any] | None:
-    """What the sender of a web request is told once the pipeline has decided; None while
-    it has not.
+def intake_outcomes(session: Session, message_ids: Collection[int]) -> dict[int, dict[str, Any]]:
+    """What the senders of web requests are told, for those the pipeline has decided.
 
-    The web app asks this for every submission, so it stays one query.
+    The web app asks this for the requests woken together, so it stays one query.
     """
-    state = request_state(session, message_id)
-    return undisclosed(state) if state["stage"] == "done" else None
+    done = _REQUEST_STATE.where(Message.id.in_(sorted(message_ids)), Message.stage == "done")
+    return {row.id: undisclosed(_state(row)) for row in session.execute(done)}
 
 
 def web_request_state(session: Session, token: str) -> dict[str, Any]:

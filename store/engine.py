@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from ventanilla.errors import StoreUnavailable
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# anyio's default thread pool (40 threads) reads at most this many at once.
+SQLITE_POOL = 40
 
 
 def _prepare_sqlite(engine: Engine, *, writer: bool) -> None:
@@ -67,7 +69,15 @@ def make_engine(url: str, *, writer: bool = True) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+        # A pool as large as the threads that read at once (the web's thread pool waits on
+        # many requests' outcomes together): past it, SQLAlchemy opens and closes an
+        # overflow connection per read, and each pays its PRAGMAs.
+        engine = create_engine(
+            url,
+            connect_args={"timeout": 60, "check_same_thread": False},
+            pool_size=SQLITE_POOL,
+            max_overflow=SQLITE_POOL,
+        )
         _prepare_sqlite(engine, writer=writer)
         return engine
     # No pre-ping: it costs a round trip per transaction; a dropped connection fails the

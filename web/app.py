@@ -30,7 +30,7 @@ from ventanilla.app import App, current_app
 from ventanilla.errors import InputError, InvalidInput, NotFound, StoreUnavailable
 from ventanilla.logs import log
 from ventanilla.routing.types import TYPE_LABELS
-from ventanilla.store.cases import citizen_case, intake_outcome, web_request_state
+from ventanilla.store.cases import citizen_case, intake_outcomes, web_request_state
 from ventanilla.store.engine import TRANSIENT_ERRORS
 from ventanilla.templates import environment, spanish_date, spanish_datetime
 from ventanilla.web import api_schema, metrics
@@ -70,7 +70,17 @@ def create_app(app: App | None = None) -> FastAPI:
     limits = Limits(
         settings.web.max_attachments, settings.web.max_attachment_bytes, settings.web.max_text_chars
     )
-    waiter = OutcomeWaiter(settings.queue.redis_url, outcome_channel(settings.queue.namespace))
+
+    def outcomes(message_ids: list[int]) -> dict[int, dict[str, Any]]:
+        try:
+            with app.db.read() as session:
+                return intake_outcomes(session, message_ids)
+        except TRANSIENT_ERRORS:  # stored already: the receipt (202) tells the rest later
+            return {}
+
+    waiter = OutcomeWaiter(
+        settings.queue.redis_url, outcome_channel(settings.queue.namespace), outcomes
+    )
     batcher = IntakeBatcher()
     intake_limit = IntakeLimit(app.redis, settings.queue.namespace, settings.web.intake_per_hour)
     status_limit = IntakeLimit(
@@ -135,13 +145,6 @@ def create_app(app: App | None = None) -> FastAPI:
         # web.form_enabled = false: the entity takes requests by other channels only.
         return HTMLResponse("El formulario no está disponible.", status_code=404)
 
-    def outcome(message_id: int) -> dict[str, Any] | None:
-        try:
-            with app.db.read() as session:
-                return intake_outcome(session, message_id)
-        except TRANSIENT_ERRORS:  # stored already: the receipt (202) tells the rest later
-            return None
-
     async def submit(
         fields: dict[str, str], uploads: list[Upload], key: str, request: Request
     ) -> tuple[int, str, Any]:
@@ -157,11 +160,7 @@ def create_app(app: App | None = None) -> FastAPI:
         accepted = await batcher.accept(message)
         metrics.intake_total.labels("web").inc()
         with metrics.intake_wait_seconds.time():
-            decided = await waiter.wait(
-                accepted.message_id,
-                settings.web.intake_wait_seconds,
-                lambda: outcome(accepted.message_id),
-            )
+            decided = await waiter.wait(accepted.message_id, settings.web.intake_wait_seconds)
         return accepted.message_id, message.provider_id, decided
 
     def form_page(

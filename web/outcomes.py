@@ -1,7 +1,8 @@
 """Waiting, in the web process, for the pipeline to decide a message.
 
-One Redis subscription per process wakes the requests waiting on a message id. The store
-is checked before and after waiting, so a lost notification only costs a slower answer.
+One Redis subscription per process wakes the requests waiting on a message id, and the
+outcomes of the requests woken together are read from the store in one query. A lost
+notification only costs a slower answer: each request re-reads the store now and then.
 """
 
 from __future__ import annotations
@@ -18,10 +19,22 @@ from ventanilla.logs import log
 
 
 class OutcomeWaiter:
-    def __init__(self, redis_url: str, channel: str) -> None:
+    """Wakes the requests waiting on message ids, reading their outcomes together.
+
+    `read_many(ids)` (run in a thread) returns the outcome of each id that has one. The
+    worker announces a whole batch at once, so the wake-ups that arrive together are
+    answered by one read of the store, not one read (and one thread hop) per request.
+    """
+
+    def __init__(
+        self, redis_url: str, channel: str, read_many: Callable[[list[int]], dict[int, Any]]
+    ) -> None:
         self.redis_url = redis_url
         self.channel = channel
-        self.waiting: dict[int, list[asyncio.Future[None]]] = {}
+        self.read_many = read_many
+        self.waiting: dict[int, list[asyncio.Future[Any]]] = {}
+        self.woken: set[int] = set()
+        self.flushing: asyncio.Task[None] | None = None
         self.task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -54,31 +67,54 @@ class OutcomeWaiter:
                 delay = min(delay * 2, 10.0)
 
     def _wake(self, message_id: int) -> None:
-        for future in self.waiting.pop(message_id, []):
-            if not future.done():
-                future.set_result(None)
+        if message_id not in self.waiting:
+            return  # another process's request, or one that stopped waiting
+        self.woken.add(message_id)
+        if self.flushing is None:
+            # Runs after the wake-ups already read from the socket: one read for them all.
+            self.flushing = asyncio.create_task(self._flush())
 
-    async def wait(self, message_id: int, timeout: float, decided: Callable[[], Any]) -> Any:
-        """`decided()` (run in a thread) once it returns something, or None after `timeout`.
+    async def _flush(self) -> None:
+        await asyncio.sleep(0)
+        ids, self.woken = sorted(self.woken), set()
+        try:
+            found = await self._read(ids)
+        finally:
+            self.flushing = None
+            if self.woken:
+                self.flushing = asyncio.create_task(self._flush())
+        for message_id in ids:
+            for future in self.waiting.pop(message_id, []):
+                if not future.done():
+                    future.set_result(found.get(message_id))
 
-        The store is read only after a wake-up or every couple of seconds: the pipeline
-        cannot have finished the moment the message was accepted.
+    async def _read(self, ids: list[int]) -> dict[int, Any]:
+        try:
+            return await run_in_threadpool(self.read_many, ids)
+        except Exception:  # the store restarting: the waiters read again on their own
+            log.warning("outcome_read_failed", message_ids=len(ids))
+            return {}
+
+    async def wait(self, message_id: int, timeout: float) -> Any:
+        """The outcome of `message_id` once the pipeline has decided it, or None after
+        `timeout`. The store is re-read every couple of seconds in case the notification
+        was lost; the pipeline cannot have finished the moment the message was accepted.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            future: asyncio.Future[None] = loop.create_future()
+            future: asyncio.Future[Any] = loop.create_future()
             self.waiting.setdefault(message_id, []).append(future)
             remaining = deadline - loop.time()
-            # Re-check the store now and then in case the notification was lost.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(future, max(0.0, min(remaining, 2.0)))
-            self._forget(message_id, future)
-            result = await run_in_threadpool(decided)
+            try:
+                result = await asyncio.wait_for(future, max(0.0, min(remaining, 2.0)))
+            except TimeoutError:
+                self._forget(message_id, future)
+                result = (await self._read([message_id])).get(message_id)
             if result is not None or deadline - loop.time() <= 0:
                 return result
 
-    def _forget(self, message_id: int, future: asyncio.Future[None]) -> None:
+    def _forget(self, message_id: int, future: asyncio.Future[Any]) -> None:
         futures = self.waiting.get(message_id)
         if futures and future in futures:
             futures.remove(future)
