@@ -206,9 +206,18 @@ _BOTH: Final = (
 
 
 def priority_flags(
-    text: str, *, subject: str = "", sender_name: str = "", anonymous: bool = False
+    text: str,
+    *,
+    subject: str = "",
+    sender_name: str = "",
+    anonymous: bool = False,
+    language: str | None = None,
 ) -> tuple[Flag, ...]:
-    """The flags of one request, in `FLAG_SLUGS` order, each with its reason and basis."""
+    """The flags of one request, in `FLAG_SLUGS` order, each with its reason and basis.
+
+    `language` is the text's when the classifier already found it ("" for Spanish or too
+    little to say): the text is not read for it a second time.
+    """
     folded = fold_plain(f"{subject}\n{text}")
     found: dict[str, str] = {}
     for slug, pattern in _COMPILED:
@@ -226,7 +235,8 @@ def priority_flags(
             found[slug] = f"{one.group(0)!r} + {two.group(0)!r}"
     if anonymous:
         found["anonimo"] = "no name and no address to answer"
-    language = detect_language(text)
+    if language is None:
+        language = detect_language(text)
     if language not in ("", "es"):
         found["idioma_extranjero"] = f"written in {LANGUAGE_NAMES[language]} ({language})"
     return tuple(

@@ -483,6 +483,8 @@ def _filing(message: MessageFacts) -> Filing:
         subject=message.subject,
         sender_name=message.sender_name,
         anonymous=anonymous,
+        # The classifier's reading names a foreign language; without one, read it here.
+        language=language_of(message.features) if message.features else None,
     )
     office = assign_office(message.type, f"{message.subject}\n{own_words}", app.office_rules)
     faq = match_faq(
