@@ -15,7 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -115,6 +115,13 @@ class Database:
         """A session whose work commits on success and rolls back on any error."""
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def autocommit(self) -> Iterator[Connection]:
+        """A PostgreSQL connection whose every statement commits on its own."""
+        assert not self.own_reader, "SQLite has no autocommit reader"
+        with self.reader.connect() as connection:
+            yield connection
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, case, func, select, update
+from sqlalchemy import Connection, CursorResult, case, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from ventanilla.routing.acknowledgements import reply_target
 from ventanilla.routing.classify import language_of
-from ventanilla.store.audit import audit_rows
+from ventanilla.store.audit import AUDIT, audit_rows
 from ventanilla.store.engine import dialect_insert
 from ventanilla.store.pipeline import CASE_COLUMNS, CASES, MESSAGES, OUTBOX, CaseFacts
 from ventanilla.store.schema import utcnow
@@ -203,6 +203,40 @@ def record_sent_many(session: Session, sent: Sequence[tuple[int, str]]) -> list[
     )
     audit_rows(session, [{"entity": "outbox", "entity_id": row, "action": "sent"} for row in done])
     return done
+
+
+def record_sent_at_once(connection: Connection, sent: Sequence[tuple[int, str]]) -> list[int]:
+    """`record_sent_many` as one PostgreSQL statement in autocommit: the rows and their
+    audit entries in a single round trip, where a transaction took four (BEGIN, UPDATE,
+    INSERT, COMMIT). Each acknowledgement that reaches a person is recorded before the
+    next is sent, so this runs once per acknowledgement."""
+    refs = dict(sent)
+    now = utcnow()
+    done = (
+        update(OUTBOX)
+        .where(OUTBOX.c.id.in_(list(refs)), OUTBOX.c.status == "sending")
+        .values(
+            status="sent",
+            provider_ref=case(refs, value=OUTBOX.c.id),
+            sent_at=now,
+            updated_at=now,
+            attempts=OUTBOX.c.attempts + 1,
+        )
+        .returning(OUTBOX.c.id)
+        .cte("done")
+    )
+    trail = insert(AUDIT).from_select(
+        ["at", "entity", "entity_id", "action", "actor", "detail"],
+        select(
+            literal(now, AUDIT.c.at.type),
+            literal("outbox"),
+            done.c.id,
+            literal("sent"),
+            literal("system"),
+            literal({}, AUDIT.c.detail.type),
+        ),
+    )
+    return sorted(connection.scalars(trail.returning(AUDIT.c.entity_id)))
 
 
 def record_delivery(session: Session, provider_ref: str, delivery: str, error: str) -> bool:

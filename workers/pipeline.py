@@ -609,8 +609,13 @@ def deliver_claimed(outbox_ids: Sequence[int]) -> None:
 def _record_sent(sent: Sequence[tuple[int, str]], acks: Sequence[Acknowledgement]) -> None:
     if not sent:
         return
-    with current_app().db.transaction() as session:
-        outbox.record_sent_many(session, sent)
+    db = current_app().db
+    if db.engine.dialect.name == "postgresql":
+        with db.autocommit() as connection:
+            outbox.record_sent_at_once(connection, sent)
+    else:
+        with db.transaction() as session:
+            outbox.record_sent_many(session, sent)
     for (outbox_id, _), ack in zip(sent, acks, strict=True):
         log.info("acknowledged", outbox_id=outbox_id, radicado=ack.radicado, channel=ack.channel)
 

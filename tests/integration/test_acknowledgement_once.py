@@ -114,3 +114,17 @@ def test_a_delivery_that_reaches_a_person_is_recorded_before_the_next_is_sent(ap
     accepted = accept_batch(messages, start_now=False)
     advance_batch([a.message_id for a in accepted])
     assert sender.recorded_before == [0, 1, 2, 3]
+    # Each recorded with its provider reference and its audit entry (on PostgreSQL one
+    # statement in autocommit does both).
+    from ventanilla.store.schema import AuditEntry, Outbox
+
+    with app.db.read() as session:
+        refs = session.execute(select(Outbox.id, Outbox.provider_ref, Outbox.attempts)).all()
+        audited = session.scalars(
+            select(AuditEntry.entity_id).where(
+                AuditEntry.entity == "outbox", AuditEntry.action == "sent"
+            )
+        ).all()
+    assert sorted(ref for _, ref, _ in refs) == ["ref-1", "ref-2", "ref-3", "ref-4"]
+    assert {attempts for *_, attempts in refs} == {1}
+    assert sorted(audited) == sorted(outbox_id for outbox_id, *_ in refs)
