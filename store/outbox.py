@@ -185,34 +185,15 @@ def record_sent_many(session: Session, sent: Sequence[tuple[int, str]]) -> list[
     that were still `sending` (the others were recorded already)."""
     if not sent:
         return []
-    refs = dict(sent)
-    now = utcnow()
-    done = sorted(
-        session.scalars(
-            update(OUTBOX)
-            .where(OUTBOX.c.id.in_(list(refs)), OUTBOX.c.status == "sending")
-            .values(
-                status="sent",
-                provider_ref=case(refs, value=OUTBOX.c.id),
-                sent_at=now,
-                updated_at=now,
-                attempts=OUTBOX.c.attempts + 1,
-            )
-            .returning(OUTBOX.c.id)
-        )
-    )
+    done = sorted(session.scalars(_mark_sent(sent, utcnow())))
     audit_rows(session, [{"entity": "outbox", "entity_id": row, "action": "sent"} for row in done])
     return done
 
 
-def record_sent_at_once(connection: Connection, sent: Sequence[tuple[int, str]]) -> list[int]:
-    """`record_sent_many` as one PostgreSQL statement in autocommit: the rows and their
-    audit entries in a single round trip, where a transaction took four (BEGIN, UPDATE,
-    INSERT, COMMIT). Each acknowledgement that reaches a person is recorded before the
-    next is sent, so this runs once per acknowledgement."""
+def _mark_sent(sent: Sequence[tuple[int, str]], now: datetime) -> Any:
+    """The UPDATE that records rows still `sending` as sent, returning their ids."""
     refs = dict(sent)
-    now = utcnow()
-    done = (
+    return (
         update(OUTBOX)
         .where(OUTBOX.c.id.in_(list(refs)), OUTBOX.c.status == "sending")
         .values(
@@ -223,8 +204,16 @@ def record_sent_at_once(connection: Connection, sent: Sequence[tuple[int, str]])
             attempts=OUTBOX.c.attempts + 1,
         )
         .returning(OUTBOX.c.id)
-        .cte("done")
     )
+
+
+def record_sent_at_once(connection: Connection, sent: Sequence[tuple[int, str]]) -> list[int]:
+    """`record_sent_many` as one PostgreSQL statement in autocommit: the rows and their
+    audit entries in a single round trip, where a transaction took four (BEGIN, UPDATE,
+    INSERT, COMMIT). Each acknowledgement that reaches a person is recorded before the
+    next is sent, so this runs once per acknowledgement."""
+    now = utcnow()
+    done = _mark_sent(sent, now).cte("done")
     trail = insert(AUDIT).from_select(
         ["at", "entity", "entity_id", "action", "actor", "detail"],
         select(
