@@ -545,11 +545,8 @@ def deliver(outbox_id: int, *, inline: bool) -> None:
         return
     ack = render_acknowledgement(pending, app.settings)
     provider_ref = _send(ack, outbox_id, inline=inline)
-    if provider_ref is None:
-        return
-    with app.db.transaction() as session:
-        outbox.record_sent(session, outbox_id, provider_ref)
-    log.info("acknowledged", outbox_id=outbox_id, radicado=ack.radicado, channel=ack.channel)
+    if provider_ref is not None:
+        _record_one(outbox_id, provider_ref, ack)
 
 
 def deliver_claimed(outbox_ids: Sequence[int]) -> None:
@@ -580,9 +577,17 @@ def deliver_claimed(outbox_ids: Sequence[int]) -> None:
                 sent.append((outbox_id, provider_ref))
                 acks.append(ack)
             else:
-                _record_sent([(outbox_id, provider_ref)], [ack])
+                _record_one(outbox_id, provider_ref, ack)
     finally:
         _record_sent(sent, acks)
+
+
+def _record_one(outbox_id: int, provider_ref: str, ack: Acknowledgement) -> None:
+    """What reached a person, recorded before anything else is sent: one short UPDATE
+    (and its audit row) on a bare connection, the statements prepared once."""
+    with current_app().db.connection() as connection:
+        outbox.record_one_sent(connection, outbox_id, provider_ref)
+    log.info("acknowledged", outbox_id=outbox_id, radicado=ack.radicado, channel=ack.channel)
 
 
 def _record_sent(sent: Sequence[tuple[int, str]], acks: Sequence[Acknowledgement]) -> None:
