@@ -29,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import tweepy
-from requests_oauthlib import OAuth1
+from requests.auth import AuthBase
 
 from ventanilla.adapters.base import Acknowledgement, Batch
 from ventanilla.adapters.x_items import (
@@ -42,6 +42,7 @@ from ventanilla.adapters.x_items import (
     oldest_first,
     snowflake,
 )
+from ventanilla.adapters.x_oauth import OAuth1Signer
 from ventanilla.errors import ChannelError
 from ventanilla.logs import log
 from ventanilla.settings import Settings
@@ -67,15 +68,15 @@ USER_KEYS = "x.access_token and x.access_token_secret (with x.consumer_key, x.co
 class RoutedSession(requests.Session):
     """tweepy's session: every request for X's hosts goes to `api_url`, with a timeout.
 
-    A user-context request is signed once, with one OAuth 1.0a signer made at start, for the
-    URL it really goes to (the signature covers the host: one signed for api.twitter.com
-    would not verify elsewhere); tweepy's own signer, made for each request, is set aside
-    before it signs. The environment's proxy and CA settings are read once, for `api_url`,
-    instead of at every request (requests reads them per request, scanning the whole
-    environment twice).
+    A user-context request is signed once, with one OAuth 1.0a signer made at start
+    (`x_oauth.OAuth1Signer`), for the URL it really goes to (the signature covers the host:
+    one signed for api.twitter.com would not verify elsewhere); tweepy's own signer, made
+    for each request, is set aside before it signs. The environment's proxy and CA settings
+    are read once, for `api_url`, instead of at every request (requests reads them per
+    request, scanning the whole environment twice).
     """
 
-    def __init__(self, api_url: str, oauth: OAuth1 | None, timeout: float = 20) -> None:
+    def __init__(self, api_url: str, oauth: AuthBase | None, timeout: float = 20) -> None:
         super().__init__()
         self.api = urlsplit(api_url.rstrip("/"))
         self.oauth = oauth
@@ -144,11 +145,8 @@ class XAdapter:
         )
         oauth = None
         if s.consumer_key and s.access_token:
-            oauth = OAuth1(
-                s.consumer_key,
-                client_secret=s.consumer_secret,
-                resource_owner_key=s.access_token,
-                resource_owner_secret=s.access_token_secret,
+            oauth = OAuth1Signer(
+                s.consumer_key, s.consumer_secret, s.access_token, s.access_token_secret
             )
         self.client.session = RoutedSession(s.api_url, oauth)
         self._account_id = s.account_id

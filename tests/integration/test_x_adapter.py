@@ -151,14 +151,16 @@ def test_each_request_is_signed_once(fake, adapter_for, monkeypatch):
     HMAC signatures per acknowledgement, a third of its CPU. Now one, for where it goes."""
     from requests_oauthlib import OAuth1
 
+    from ventanilla.adapters.x_oauth import OAuth1Signer
+
     signed: list[str] = []
-    sign = OAuth1.__call__
+    for signer in (OAuth1, OAuth1Signer):  # tweepy's, and ours
 
-    def counting(self: OAuth1, request: Any) -> Any:
-        signed.append(request.url)
-        return sign(self, request)
+        def counting(self: Any, request: Any, sign: Any = signer.__call__) -> Any:
+            signed.append(request.url)
+            return sign(self, request)
 
-    monkeypatch.setattr(OAuth1, "__call__", counting)
+        monkeypatch.setattr(signer, "__call__", counting)
     adapter = adapter_for()
     author = fake.add_user("ciudadana", "Ciudadana")
     tweet = fake.add_mention(author, "hola")
