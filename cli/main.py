@@ -79,11 +79,10 @@ def worker() -> None:
     app.db  # noqa: B018  (migrate before the workers fork)
     app.warm_classifiers()
     # dramatiq forks the worker processes from this one: what each would import and build
-    # on its own (the pipeline's modules, datasketch and its permutations) is done once here.
-    import ventanilla.workers.pipeline  # noqa: F401
-    from ventanilla.routing.similarity import prepare_minhash
+    # at its first message is done once here.
+    from ventanilla.workers.pipeline import warm_before_fork
 
-    prepare_minhash()
+    warm_before_fork()
     app.db.dispose()
     args = make_argument_parser().parse_args(
         [

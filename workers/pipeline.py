@@ -51,6 +51,8 @@ from ventanilla.routing.mentions import (
 from ventanilla.routing.offices import assign_office
 from ventanilla.routing.priority import due_date, is_priority, priority_flags
 from ventanilla.routing.review import review_reason
+from ventanilla.routing.similarity import prepare_minhash
+from ventanilla.routing.terms import prepare_holidays
 from ventanilla.routing.text import strip_quoted
 from ventanilla.routing.types import is_request
 from ventanilla.store import outbox, pipeline
@@ -71,6 +73,14 @@ QUEUE = "pipeline"
 BATCH = 25
 # First retry of an acknowledgement whose inline attempt failed for a temporary reason.
 ACK_RETRY_DELAY_MS = 2_000
+
+
+def warm_before_fork() -> None:
+    """What each worker process would build at its first message, built in the process
+    dramatiq forks them from (its imports included): datasketch and its permutations, and
+    the holidays of this year and the next."""
+    prepare_minhash()
+    prepare_holidays()
 
 
 def start(message_ids: Sequence[int]) -> None:
