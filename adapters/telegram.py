@@ -25,7 +25,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from telegram import Bot, LinkPreviewOptions, ReplyParameters
+from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -214,22 +214,30 @@ class TelegramAdapter:
             raise ChannelError(
                 "telegram", "the recipient is not a chat id", retryable=False
             ) from None
-        reply = None
+        # sendMessage's own JSON, its answer read as JSON: building the library's objects
+        # for the request and for the Message it answers was a fifth of a send's CPU.
+        fields: dict[str, Any] = {
+            "chat_id": chat_id,
+            "link_preview_options": {"is_disabled": True},
+        }
+        if ack.html:
+            fields |= {"text": ack.html, "parse_mode": ParseMode.HTML.value}
+        else:
+            fields["text"] = ack.text
         if ack.in_reply_to.isdigit():
             # Under the citizen's message; if they deleted it, sent all the same.
-            reply = ReplyParameters(int(ack.in_reply_to), allow_sending_without_reply=True)
-        text, mode = (ack.html, ParseMode.HTML) if ack.html else (ack.text, None)
+            fields["reply_parameters"] = {
+                "message_id": int(ack.in_reply_to),
+                "allow_sending_without_reply": True,
+            }
         sent = self._call(
-            lambda bot: bot.send_message(
-                chat_id,
-                text,
-                parse_mode=mode,
-                reply_parameters=reply,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            ),
+            lambda bot: bot.do_api_request("sendMessage", fields, return_type=None),
             "sending a message",
         )
-        return f"{chat_id}:{sent.message_id}"
+        # Telegram answered ok: the message went, even in the unheard-of case of an answer
+        # without its id (sending it again would repeat it).
+        message_id = sent.get("message_id", "") if isinstance(sent, dict) else ""
+        return f"{chat_id}:{message_id}"
 
     def set_webhook(self, url: str, secret: str) -> None:
         """Ask Telegram to POST updates to `url` with `secret` in the header."""

@@ -11,8 +11,8 @@ stored; an item that cannot be read is kept raw and quarantined with the reason.
 Output: `send` posts the public reply to a mention (the radicado only: DESIGN rule 6) or
 sends the full acknowledgement by direct message.
 
-Every request goes to `x.api_url` through `RoutedTransport`, a requests transport adapter
-mounted on the tweepy Client's session (tweepy itself is not patched). Rate limits are
+Every request goes to `x.api_url` through `RoutedSession`, the requests session the tweepy
+Client is given (tweepy itself is not patched), signed once for where it goes. Rate limits are
 never slept on here: a 429 raises ChannelError with `retry_after`, for the poller or the
 acknowledge actor to wait out.
 """
@@ -29,8 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import tweepy
-from requests.adapters import HTTPAdapter
-from requests_oauthlib import OAuth1
+from requests.auth import AuthBase
 
 from ventanilla.adapters.base import Acknowledgement, Batch
 from ventanilla.adapters.x_items import (
@@ -43,6 +42,7 @@ from ventanilla.adapters.x_items import (
     oldest_first,
     snowflake,
 )
+from ventanilla.adapters.x_oauth import OAuth1Signer
 from ventanilla.errors import ChannelError
 from ventanilla.logs import log
 from ventanilla.settings import Settings
@@ -65,18 +65,26 @@ MAX_PAGES = 200
 USER_KEYS = "x.access_token and x.access_token_secret (with x.consumer_key, x.consumer_secret)"
 
 
-class RoutedTransport(HTTPAdapter):
-    """Sends every request for X's hosts to `api_url` instead, with a timeout.
+class RoutedSession(requests.Session):
+    """tweepy's session: every request for X's hosts goes to `api_url`, with a timeout.
 
-    An OAuth 1.0a request is signed again for the URL it really goes to: the signature
-    covers the host, so a request signed for api.twitter.com would not verify elsewhere.
+    A user-context request is signed once, with one OAuth 1.0a signer made at start
+    (`x_oauth.OAuth1Signer`), for the URL it really goes to (the signature covers the host:
+    one signed for api.twitter.com would not verify elsewhere); tweepy's own signer, made
+    for each request, is set aside before it signs. The environment's proxy and CA settings
+    are read once, for `api_url`, instead of at every request (requests reads them per
+    request, scanning the whole environment twice).
     """
 
-    def __init__(self, api_url: str, oauth: OAuth1 | None, timeout: float = 20) -> None:
+    def __init__(self, api_url: str, oauth: AuthBase | None, timeout: float = 20) -> None:
         super().__init__()
         self.api = urlsplit(api_url.rstrip("/"))
         self.oauth = oauth
         self.timeout = timeout
+        found = self.merge_environment_settings(api_url, {}, None, None, None)
+        self.proxies.update(found["proxies"])
+        self.verify = found["verify"]
+        self.trust_env = False
 
     def route(self, url: str) -> str:
         parts = urlsplit(url)
@@ -85,26 +93,17 @@ class RoutedTransport(HTTPAdapter):
         path = self.api.path + parts.path
         return urlunsplit((self.api.scheme, self.api.netloc, path, parts.query, ""))
 
-    def send(
-        self,
-        request: requests.PreparedRequest,
-        stream: bool = False,
-        timeout: float | tuple[float | None, float | None] | None = None,
-        verify: bool | str = True,
-        cert: str | tuple[str, str] | None = None,
-        proxies: dict[str, str] | None = None,
-    ) -> requests.Response:
-        routed = self.route(request.url or "")
-        if routed != request.url:
-            request.url = routed
-            header = request.headers.get("Authorization", "")
-            if isinstance(header, bytes):  # tweepy's OAuth1 leaves it undecoded
-                header = header.decode("latin-1")
-            if header.startswith("OAuth ") and self.oauth is not None:
-                del request.headers["Authorization"]
-                self.oauth(request)
+    def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
+        if isinstance(request.url, str):
+            request.url = self.route(request.url)
+        if request.auth is not None and self.oauth is not None:
+            request.auth = self.oauth
+        return super().prepare_request(request)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         # tweepy sets no timeout: a server that never answers must not hold a thread.
-        return super().send(request, stream, timeout or self.timeout, verify, cert, proxies)
+        kwargs["timeout"] = kwargs.get("timeout") or self.timeout
+        return super().send(request, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -146,15 +145,10 @@ class XAdapter:
         )
         oauth = None
         if s.consumer_key and s.access_token:
-            oauth = OAuth1(
-                s.consumer_key,
-                client_secret=s.consumer_secret,
-                resource_owner_key=s.access_token,
-                resource_owner_secret=s.access_token_secret,
+            oauth = OAuth1Signer(
+                s.consumer_key, s.consumer_secret, s.access_token, s.access_token_secret
             )
-        transport = RoutedTransport(s.api_url, oauth)
-        for host in X_HOSTS:
-            self.client.session.mount(f"https://{host}/", transport)
+        self.client.session = RoutedSession(s.api_url, oauth)
         self._account_id = s.account_id
         self._lock = threading.Lock()
 

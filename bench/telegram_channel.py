@@ -20,11 +20,9 @@ import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.e2e import base_env, fresh_store, start, stop, warm_models  # noqa: E402
-from bench.email_channel import cpu_seconds, memory_kib, process_tree  # noqa: E402
+from bench.e2e import base_env, fresh_store, measured_commit, start, warm_models  # noqa: E402
+from bench.email_channel import finish, split  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -74,28 +72,24 @@ def measure(args: argparse.Namespace, work: Path) -> None:
                     print(f"  {last} acknowledgements ({rate:.0f}/s)", flush=True)
             elapsed = time.monotonic() - started
             fake_cpu = time.process_time() - fake_cpu
-            pids = process_tree(worker.pid) + process_tree(poller.pid)
-            cpu = cpu_seconds(pids)
-            poller_peak = memory_kib(poller.pid, "VmHWM")
-            peaks = [memory_kib(pid, "VmHWM") for pid in pids]
-            stop(poller)
-            stop(worker)
-            engine = create_engine(store_url)
-            with engine.connect() as connection:
-                cases = connection.execute(text("SELECT count(*) FROM cases")).scalar_one()
-            engine.dispose()
+            run = finish(poller, worker, store_url)
         replied = sum(1 for sent in fake.sent if sent.reply_to_message_id == 1)
         chats = len({sent.chat_id for sent in fake.sent})
     print(f"\n{args.backend}: {args.updates} Telegram updates polled, radicated and acknowledged")
+    print(f"  commit {measured_commit()}")
     print(
-        f"  cases {cases}, acknowledgements {len(fake.sent)} in {chats} chats ({replied} threaded)"
+        f"  cases {run.cases}, acknowledgements {len(fake.sent)} in {chats} chats"
+        f" ({replied} threaded)"
     )
     print(f"  wall time        {elapsed:.1f} s")
     print(f"  updates/second   {args.updates / elapsed:.1f}")
-    print(f"  CPU s per 1,000  {cpu / args.updates * 1000:.2f}  (poller + workers)")
+    print(f"  CPU s per 1,000  {run.cpu / args.updates * 1000:.2f}  (poller + workers)")
+    print(f"    of which {split(run, args.updates)}")
     print(f"  fake Bot API CPU s per 1,000  {fake_cpu / args.updates * 1000:.2f}  (same 2 cores)")
-    print(f"  poller peak RSS  {poller_peak / 1024:.0f} MiB")
-    print(f"  largest process peak RSS {max(peaks) / 1024:.0f} MiB over {len(pids)}")
+    print(f"  poller peak RSS  {run.poller_peak / 1024:.0f} MiB")
+    print(
+        f"  largest process peak RSS {max(run.peaks.values()) / 1024:.0f} MiB over {len(run.pids)}"
+    )
 
 
 def main() -> None:

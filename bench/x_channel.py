@@ -21,8 +21,8 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.e2e import base_env, fresh_store, start, warm_models  # noqa: E402
-from bench.email_channel import finish  # noqa: E402
+from bench.e2e import base_env, fresh_store, measured_commit, start, warm_models  # noqa: E402
+from bench.email_channel import finish, split  # noqa: E402
 from tests.fake_x import FakeX  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -86,7 +86,9 @@ def run(args: argparse.Namespace, work: Path) -> None:
     print(f"  wall time             {elapsed:.1f} s")
     print(f"  mentions/second       {args.mentions / elapsed:.1f}")
     print(f"  acknowledgements/s    {(replies + dms) / elapsed:.1f}  (reply + DM each)")
+    print(f"  commit {measured_commit()}")
     print(f"  CPU s per 1,000       {run.cpu / args.mentions * 1000:.2f}  (poller + workers)")
+    print(f"    of which {split(run, args.mentions)}")
     print(f"  fake X CPU s per 1,000 {fake_cpu / args.mentions * 1000:.2f}  (this process)")
     print(f"  poller peak RSS       {run.poller_peak / 1024:.0f} MiB")
 

@@ -78,6 +78,11 @@ def worker() -> None:
     app = _app()
     app.db  # noqa: B018  (migrate before the workers fork)
     app.warm_classifiers()
+    # dramatiq forks the worker processes from this one: what each would import and build
+    # at its first message is done once here.
+    from ventanilla.workers.pipeline import warm_before_fork
+
+    warm_before_fork()
     app.db.dispose()
     args = make_argument_parser().parse_args(
         [

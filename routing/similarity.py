@@ -44,6 +44,12 @@ def _minhash() -> tuple[Any, Any]:
     return MinHash, MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
+def prepare_minhash() -> None:
+    """Import datasketch and make the permutations now (before forking worker processes,
+    which then share them) rather than at the first message."""
+    _minhash()
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """What the store keeps of a text to find it again: its signature and band keys."""

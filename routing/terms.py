@@ -157,6 +157,15 @@ def _co_holidays(year: int) -> frozenset[datetime.date]:
     return frozenset(holidays.country_holidays("CO", years=year))
 
 
+def prepare_holidays(today: datetime.date | None = None) -> None:
+    """Build this year's and next year's holidays now: the first call imports `holidays`'s
+    module of every country (half a second), so a process that forks workers does it once
+    for all of them. Due dates in December reach into the next year."""
+    year = (today or datetime.date.today()).year
+    for each in (year, year + 1):
+        _co_holidays(each)
+
+
 class BusinessCalendar:
     """Business days of one office: its weekdays minus Colombian national holidays."""
 

@@ -21,9 +21,13 @@ def audit_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     whole batch), and dropped with it on rollback.
     """
     if rows:
-        now = utcnow()
-        pending = session.info.setdefault(_PENDING, [])
-        pending.extend({"at": now, "actor": "system", "detail": {}} | row for row in rows)
+        session.info.setdefault(_PENDING, []).extend(trail_rows(rows))
+
+
+def trail_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows as the trail stores them: now, by the system, no detail unless given."""
+    now = utcnow()
+    return [{"at": now, "actor": "system", "detail": {}} | row for row in rows]
 
 
 @event.listens_for(Session, "before_commit")

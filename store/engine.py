@@ -124,6 +124,13 @@ class Database:
             yield connection
 
     @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A bare connection in a transaction (commit on success), for a hot path's few
+        prepared statements: no session to build, flush or commit around them."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading only (on SQLite, writing through it fails)."""
         with self.read_sessions() as session:

@@ -13,12 +13,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Connection, CursorResult, case, func, insert, literal, select, update
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from ventanilla.routing.acknowledgements import reply_target
 from ventanilla.routing.classify import language_of
-from ventanilla.store.audit import AUDIT, audit_rows
+from ventanilla.store.audit import AUDIT, audit_rows, trail_rows
 from ventanilla.store.engine import dialect_insert
 from ventanilla.store.pipeline import CASE_COLUMNS, CASES, MESSAGES, OUTBOX, CaseFacts
 from ventanilla.store.schema import utcnow
@@ -176,8 +186,34 @@ def _pending(row: Any) -> PendingAck:
     )
 
 
-def record_sent(session: Session, outbox_id: int, provider_ref: str) -> bool:
-    return record_sent_many(session, [(outbox_id, provider_ref)]) == [outbox_id]
+# One row recorded as sent: the statements are built once, so recording each
+# acknowledgement before the next is sent costs one short UPDATE and the trail's INSERT.
+_SENT_ONE = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id == bindparam("sent_id"), OUTBOX.c.status == "sending")
+    .values(
+        status="sent",
+        provider_ref=bindparam("sent_ref", type_=OUTBOX.c.provider_ref.type),
+        sent_at=bindparam("sent_now", type_=OUTBOX.c.sent_at.type),
+        updated_at=bindparam("sent_now", type_=OUTBOX.c.updated_at.type),
+        attempts=OUTBOX.c.attempts + 1,
+    )
+)
+_TRAIL_ONE = insert(AUDIT)
+
+
+def record_one_sent(connection: Connection, outbox_id: int, provider_ref: str) -> bool:
+    """One row sent (on a bare connection, `Database.connection`): False if it was no
+    longer `sending` (recorded already)."""
+    now = utcnow()
+    done = connection.execute(
+        _SENT_ONE, {"sent_id": outbox_id, "sent_ref": provider_ref, "sent_now": now}
+    )
+    if not cast(CursorResult[Any], done).rowcount:
+        return False
+    trail = trail_rows([{"entity": "outbox", "entity_id": outbox_id, "action": "sent"}])
+    connection.execute(_TRAIL_ONE, trail)
+    return True
 
 
 def record_sent_many(session: Session, sent: Sequence[tuple[int, str]]) -> list[int]:

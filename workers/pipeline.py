@@ -51,6 +51,8 @@ from ventanilla.routing.mentions import (
 from ventanilla.routing.offices import assign_office
 from ventanilla.routing.priority import due_date, is_priority, priority_flags
 from ventanilla.routing.review import review_reason
+from ventanilla.routing.similarity import prepare_minhash
+from ventanilla.routing.terms import prepare_holidays
 from ventanilla.routing.text import strip_quoted
 from ventanilla.routing.types import is_request
 from ventanilla.store import outbox, pipeline
@@ -71,6 +73,14 @@ QUEUE = "pipeline"
 BATCH = 25
 # First retry of an acknowledgement whose inline attempt failed for a temporary reason.
 ACK_RETRY_DELAY_MS = 2_000
+
+
+def warm_before_fork() -> None:
+    """What each worker process would build at its first message, built in the process
+    dramatiq forks them from (its imports included): datasketch and its permutations, and
+    the holidays of this year and the next."""
+    prepare_minhash()
+    prepare_holidays()
 
 
 def start(message_ids: Sequence[int]) -> None:
@@ -566,11 +576,8 @@ def deliver(outbox_id: int, *, inline: bool) -> None:
         return
     ack = render_acknowledgement(pending, app.settings)
     provider_ref = _send(ack, outbox_id, inline=inline)
-    if provider_ref is None:
-        return
-    with app.db.transaction() as session:
-        outbox.record_sent(session, outbox_id, provider_ref)
-    log.info("acknowledged", outbox_id=outbox_id, radicado=ack.radicado, channel=ack.channel)
+    if provider_ref is not None:
+        _record_one(outbox_id, provider_ref, ack)
 
 
 def deliver_claimed(outbox_ids: Sequence[int]) -> None:
@@ -601,12 +608,27 @@ def deliver_claimed(outbox_ids: Sequence[int]) -> None:
                 sent.append((outbox_id, provider_ref))
                 acks.append(ack)
             else:
-                _record_sent([(outbox_id, provider_ref)], [ack])
+                _record_one(outbox_id, provider_ref, ack)
     finally:
         _record_sent(sent, acks)
 
 
+def _record_one(outbox_id: int, provider_ref: str, ack: Acknowledgement) -> None:
+    """What reached a person, recorded before anything else is sent: on PostgreSQL one
+    statement in autocommit (the row and its audit entry), on SQLite one short UPDATE
+    and its audit row on a bare connection, the statements prepared once."""
+    db = current_app().db
+    if db.engine.dialect.name == "postgresql":
+        with db.autocommit() as connection:
+            outbox.record_sent_at_once(connection, [(outbox_id, provider_ref)])
+    else:
+        with db.connection() as connection:
+            outbox.record_one_sent(connection, outbox_id, provider_ref)
+    log.info("acknowledged", outbox_id=outbox_id, radicado=ack.radicado, channel=ack.channel)
+
+
 def _record_sent(sent: Sequence[tuple[int, str]], acks: Sequence[Acknowledgement]) -> None:
+    """A batch whose resend only replaces (the outbox folder's files), in one write."""
     if not sent:
         return
     db = current_app().db

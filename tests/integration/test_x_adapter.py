@@ -146,6 +146,37 @@ def test_requests_are_authenticated_as_x_expects(fake, adapter_for):
     assert len(fake.calls_to("user")) == 1  # the account id is looked up once
 
 
+def test_each_request_is_signed_once(fake, adapter_for, monkeypatch):
+    """tweepy signs for api.twitter.com and the request was signed again for api_url: two
+    HMAC signatures per acknowledgement, a third of its CPU. Now one, for where it goes."""
+    from requests_oauthlib import OAuth1
+
+    from ventanilla.adapters.x_oauth import OAuth1Signer
+
+    signed: list[str] = []
+    for signer in (OAuth1, OAuth1Signer):  # tweepy's, and ours
+
+        def counting(self: Any, request: Any, sign: Any = signer.__call__) -> Any:
+            signed.append(request.url)
+            return sign(self, request)
+
+        monkeypatch.setattr(signer, "__call__", counting)
+    adapter = adapter_for()
+    author = fake.add_user("ciudadana", "Ciudadana")
+    tweet = fake.add_mention(author, "hola")
+    adapter.send(
+        Acknowledgement(
+            "x", author, "R-1", "Radicado R-1", in_reply_to=tweet["id"], kind="public_reply"
+        )
+    )
+    adapter.send(Acknowledgement("x", author, "R-1", "Radicado R-1, su solicitud", kind="ack"))
+    assert signed == [
+        f"{fake.api_url}/2/tweets",
+        f"{fake.api_url}/2/dm_conversations/with/{author}/messages",
+    ]
+    assert [call.signed_for for call in fake.calls if call.auth == "oauth1"] == signed
+
+
 def test_account_id_comes_from_settings_or_from_the_access_token(fake, adapter_for):
     fetch_all(adapter_for(account_id=fake.account_id))
     assert fake.calls_to("user") == [] and fake.calls_to("me") == []

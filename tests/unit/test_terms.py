@@ -497,3 +497,13 @@ def test_due_date_refuses_an_unknown_type(calendar: BusinessCalendar) -> None:
 )
 def test_deadline_state_against_today(due, open_case, expected):
     assert deadline_state(due, datetime.date(2026, 3, 16), open_case=open_case) == expected
+
+
+def test_this_years_and_next_years_holidays_can_be_built_before_forking():
+    from ventanilla.routing import terms
+
+    terms._co_holidays.cache_clear()
+    terms.prepare_holidays(datetime.date(2026, 12, 8))
+    assert terms._co_holidays.cache_info().currsize == 2
+    assert datetime.date(2027, 1, 11) in terms._co_holidays(2027)  # Reyes, moved to Monday
+    assert terms._co_holidays.cache_info().misses == 2  # nothing built again

@@ -6,7 +6,7 @@ import pytest
 import requests
 from requests_oauthlib import OAuth1
 
-from ventanilla.adapters.x import Cursor, RoutedTransport
+from ventanilla.adapters.x import Cursor, RoutedSession
 
 
 @pytest.mark.parametrize(
@@ -44,20 +44,30 @@ def test_cursor_round_trips():
     ],
 )
 def test_x_hosts_are_routed_to_api_url(url, routed):
-    assert RoutedTransport("http://127.0.0.1:9999/base/", None).route(url) == routed
+    assert RoutedSession("http://127.0.0.1:9999/base/", None).route(url) == routed
 
 
-def test_a_signed_request_is_signed_again_for_where_it_goes():
-    oauth = OAuth1("ck", client_secret="cs", resource_owner_key="at", resource_owner_secret="as")
-    request = requests.Request("POST", "https://api.twitter.com/2/tweets", json={"text": "Hola"})
-    prepared = oauth(request.prepare())
-    original = _text(prepared.headers["Authorization"])
-    transport = RoutedTransport("http://127.0.0.1:9", oauth, timeout=0.5)
-    with pytest.raises(requests.ConnectionError):  # nothing listens there
-        transport.send(prepared)
-    assert prepared.url == "http://127.0.0.1:9/2/tweets"
-    signed_again = _text(prepared.headers["Authorization"])
-    assert signed_again.startswith("OAuth ") and signed_again != original
+def test_a_user_context_request_is_signed_once_with_our_signer_for_where_it_goes():
+    ours = OAuth1("ck", client_secret="cs", resource_owner_key="at", resource_owner_secret="as")
+    tweepys = OAuth1("other", client_secret="x", resource_owner_key="y", resource_owner_secret="z")
+    session = RoutedSession("http://127.0.0.1:9/base", ours, timeout=0.5)
+    request = requests.Request(
+        "POST", "https://api.twitter.com/2/tweets", json={"text": "Hola"}, auth=tweepys
+    )
+    prepared = session.prepare_request(request)
+    assert prepared.url == "http://127.0.0.1:9/base/2/tweets"
+    header = _text(prepared.headers["Authorization"])
+    assert header.startswith("OAuth ") and 'oauth_consumer_key="ck"' in header
+    with pytest.raises(requests.ConnectionError):  # nothing listens there, and it says so
+        session.request("POST", "https://api.twitter.com/2/tweets", json={}, auth=tweepys)
+
+
+def test_the_environment_is_read_once_for_api_url(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "")
+    session = RoutedSession("https://api.x.com", None)
+    assert session.proxies["https"] == "http://proxy.example:3128"
+    assert not session.trust_env  # not read again at each request
 
 
 def _text(header: str | bytes) -> str:
