@@ -190,12 +190,16 @@ def test_every_orfeo_code_is_a_setting_and_reaches_the_client(settings_file) -> 
         orfeo.close()
 
 
-def test_check_warns_that_the_pipeline_does_not_use_orfeo_yet(settings_file) -> None:
+def test_check_says_what_the_orfeo_backend_does_not_do(settings_file) -> None:
     settings_file(
         '[docsys]\nbackend = "orfeo"\norfeo_wsdl = "https://o.example/s.php?wsdl"\n'
         'orfeo_login = "radicador"\n'
     )
-    assert (
-        "docsys.backend: orfeo is not used by the pipeline yet; cases are still numbered by "
-        "the built-in registry"
-    ) in settings_warnings(load_settings())
+    warnings = settings_warnings(load_settings())
+    assert not any("not used by the pipeline" in line for line in warnings)
+    assert any(line.startswith("docsys.orfeo_lookup: none: a lost answer") for line in warnings)
+    assert any("not sent to Orfeo yet" in line for line in warnings)
+    settings_file('[docsys]\nbackend = "http"\n')
+    assert any(
+        "http is not used by the pipeline yet" in w for w in settings_warnings(load_settings())
+    )
