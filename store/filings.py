@@ -306,12 +306,12 @@ def to_decide(session: Session) -> list[dict[str, Any]]:
 def resolve_uncertain(session: Session, case_id: int, number: str, actor: str) -> list[int]:
     """A clerk's answer for an uncertain filing: the number Orfeo holds (recorded as if
     Orfeo had answered it; returns the acknowledgements to send), or "" for none (filed
-    again, now)."""
+    again, now). A refused filing can only be filed again (its cause corrected)."""
     status = session.scalar(select(FILINGS.c.status).where(FILINGS.c.case_id == case_id))
     if status is None:
         raise NotFound(f"no filing for case {case_id}")
-    if status != "uncertain":
-        raise InputError("filing", "esta radicación ya no está en resultado incierto")
+    if status != "uncertain" and not (status == "refused" and not number):
+        raise InputError("filing", "esta radicación ya no espera una decisión")
     if number:
         taken = session.scalar(select(CASES.c.id).where(CASES.c.radicado == number))
         if taken is not None and taken != case_id:
@@ -320,7 +320,7 @@ def resolve_uncertain(session: Session, case_id: int, number: str, actor: str) -
     now = utcnow()
     session.execute(
         update(FILINGS)
-        .where(FILINGS.c.case_id == case_id, FILINGS.c.status == "uncertain")
+        .where(FILINGS.c.case_id == case_id, FILINGS.c.status == status)
         .values(status="pending", next_attempt_at=now, updated_at=now)
     )
     audit_rows(
