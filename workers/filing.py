@@ -91,7 +91,10 @@ def file_one(case_id: int) -> str:
     assert isinstance(outcome, Uncertain)
     log.warning("orfeo_outcome_unknown", case_id=case_id, reason=outcome.reason[:200])
     if app.settings.docsys.orfeo_lookup == "cuentai":
-        return _outcome(case_id, "unknown", outcome.reason, LOOKUP_DELAY)
+        # After a timeout Orfeo may still be creating it: look up once it must be done.
+        timeout = timedelta(seconds=app.settings.docsys.orfeo_timeout_seconds)
+        delay = max(LOOKUP_DELAY, timeout) if outcome.timed_out else LOOKUP_DELAY
+        return _outcome(case_id, "unknown", outcome.reason, delay)
     return _outcome(case_id, "uncertain", outcome.reason, None)
 
 

@@ -116,6 +116,24 @@ def test_lost_answer_is_looked_up_by_reference_not_filed_again(orfeo_app, orfeo)
     assert [a.radicado for a in app.senders["email"].sent] == [mine[0]["radi_nume_radi"]]
 
 
+def test_a_timeout_is_looked_up_only_after_orfeo_must_have_finished(orfeo_app, orfeo):
+    from ventanilla.store.schema import Filing
+    from ventanilla.workers.filing import file_one
+
+    app = orfeo_app("cuentai", docsys__orfeo_timeout_seconds="1")
+    orfeo.slow_answers(2)
+    orfeo.fail("radicarDocumento", "slow_after")
+    [provisional] = file_requests(app, web_request(TEXT, "2026-03-02 10:00", reply_email="t@x.org"))
+    case = case_of(app, provisional)
+    assert file_one(case.id) == "unknown"
+    with app.db.read() as session:
+        filing = session.scalar(select(Filing).where(Filing.case_id == case.id))
+        assert (filing.next_attempt_at - filing.updated_at).total_seconds() >= 1
+    assert file_one(case.id) == ""  # not due yet: no lookup while Orfeo may be working
+    assert file_until_settled(case.id) == "filed"
+    assert len([r for r in orfeo.radicados() if r["radi_cuentai"] == case.reference]) == 1
+
+
 def test_without_lookup_a_lost_answer_waits_for_a_clerk(orfeo_app, orfeo):
     from ventanilla.store import filings
     from ventanilla.workers.filing import file_one
