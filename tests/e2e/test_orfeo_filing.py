@@ -164,6 +164,8 @@ def test_without_lookup_uncertain_filings_wait_for_a_clerk_and_none_doubles(
             )
             if not rows:
                 break
+            if not rounds:  # the case list says how many wait, and since when
+                assert "su número de radicado en Orfeo" in clerk.get("/casos").text
             rounds += 1
             assert rounds <= 3
             assert "Resultado incierto en Orfeo" in page.text
