@@ -203,3 +203,14 @@ def test_check_says_what_the_orfeo_backend_does_not_do(settings_file) -> None:
     assert any(
         "http is not used by the pipeline yet" in w for w in settings_warnings(load_settings())
     )
+
+
+def test_filing_references_fit_cuentai_and_differ_between_installations() -> None:
+    from ventanilla.docsys.orfeo import REFERENCE
+    from ventanilla.store.filings import new_reference
+
+    for case_id in (1, 987_654_321, 2_147_483_647):
+        reference = new_reference(case_id)
+        assert REFERENCE.match(reference), reference
+        assert reference.startswith(f"VT{case_id}-")
+    assert new_reference(7) != new_reference(7)  # two stores' case 7 are two references
