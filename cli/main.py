@@ -87,6 +87,7 @@ def worker() -> None:
     args = make_argument_parser().parse_args(
         [
             "ventanilla.workers.pipeline",
+            "ventanilla.workers.filing",
             "--processes",
             str(app.settings.worker.processes),
             "--threads",

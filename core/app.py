@@ -23,6 +23,7 @@ from ventanilla.store.engine import Database
 
 if TYPE_CHECKING:
     from ventanilla.classifier import ModelFiles
+    from ventanilla.docsys.orfeo import OrfeoClient
     from ventanilla.routing.classify import Rule
     from ventanilla.routing.model import TextModel
 
@@ -42,12 +43,23 @@ class App:
 
     @cached_property
     def registry(self) -> Registry:
+        if self.settings.docsys.backend == "orfeo":
+            from ventanilla.docsys.filing import RemoteRegistry
+
+            return RemoteRegistry(backend="orfeo", timezone=self.settings.office.timezone)
         return BuiltinRegistry(
             number_format=self.settings.radicado.format,
             office_code=self.settings.office.filing_office,
             kind_digit=self.settings.radicado.kind_digit,
             timezone=self.settings.office.timezone,
         )
+
+    @cached_property
+    def orfeo(self) -> OrfeoClient:
+        """The Orfeo client (docsys.backend orfeo): one connection pool per process."""
+        from ventanilla.docsys.orfeo import client_from_settings
+
+        return client_from_settings(self.settings.docsys)
 
     @cached_property
     def calendar(self) -> BusinessCalendar:

@@ -416,7 +416,8 @@ def _codes_by(keys: tuple[str, ...], what: str) -> Any:
 class DocsysSettings(Section):
     """The document system that gives radicados (README, "Orfeo").
 
-    Only `builtin` numbers cases today: the pipeline does not call the other backends yet.
+    `builtin` numbers cases in our store; `orfeo` files each case in Orfeo after the
+    radicate stage (workers/filing.py); `http` is not built yet.
     """
 
     backend: Literal["builtin", "orfeo", "http"] = "builtin"
@@ -434,6 +435,9 @@ class DocsysSettings(Section):
     # clerk ("none"). Never a blind retry.
     orfeo_lookup: Literal["cuentai", "none"] = "none"
     orfeo_timeout_seconds: float = Field(30.0, gt=0, le=600)
+    # The longest wait between two calls to an Orfeo that is down (the backoff doubles
+    # from 1 s up to this).
+    retry_max_seconds: float = Field(300.0, gt=0, le=3600)
     # tpRadicado: the radicado type, the number's last digit (2 entrada in Orfeo).
     orfeo_tp_radicado: str = Field("2", pattern=r"^[0-9]$")
     # med: the medio de recepción (MREC_CODI, the entity's MEDIO_RECEPCION table) per

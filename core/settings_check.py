@@ -14,11 +14,7 @@ def settings_warnings(settings: Settings) -> list[str]:
     warnings = secrets_in_file(read_file(path, required))
     if settings.twilio.enabled:
         warnings.extend(_sms_budget(settings))
-    if settings.docsys.backend != "builtin":
-        warnings.append(
-            f"docsys.backend: {settings.docsys.backend} is not used by the pipeline yet; "
-            "cases are still numbered by the built-in registry"
-        )
+    warnings.extend(_docsys(settings))
     telegram = settings.telegram
     if (
         telegram.enabled
@@ -28,6 +24,28 @@ def settings_warnings(settings: Settings) -> list[str]:
         warnings.append(
             "web.public_url: Telegram calls webhooks over HTTPS only (a local Bot API server "
             "accepts HTTP)"
+        )
+    return warnings
+
+
+def _docsys(settings: Settings) -> list[str]:
+    """What the chosen document system does not do (yet), in one line each."""
+    docsys = settings.docsys
+    if docsys.backend == "http":
+        return [
+            "docsys.backend: http is not used by the pipeline yet; cases are still numbered "
+            "by the built-in registry"
+        ]
+    if docsys.backend != "orfeo":
+        return []
+    warnings = [
+        "docsys.backend: orfeo: an annulment is recorded here only; it is not sent to "
+        "Orfeo yet (solicitarAnulacion)"
+    ]
+    if docsys.orfeo_lookup == "none":
+        warnings.append(
+            "docsys.orfeo_lookup: none: a lost answer from Orfeo waits for a clerk on "
+            "/radicacion (add consultarRadicadoCuentai and set cuentai: README, Orfeo)"
         )
     return warnings
 

@@ -1,8 +1,9 @@
 """The document system: where a case gets its official radicado number.
 
-`Registry` is the interface; `builtin.BuiltinRegistry` numbers cases in our own store. An
-entity with its own system (GESDOC, Orfeo) plugs in another backend; the pipeline only
-calls `Registry.radicate` and `Registry.annul`.
+`Registry` is the interface; `builtin.BuiltinRegistry` numbers cases in our own store (the
+default). `filing.RemoteRegistry` (`docsys.backend = "orfeo"`) reserves the cases and
+leaves their numbers to the filing step (workers/filing.py), which asks Orfeo outside our
+transaction. The pipeline calls `Registry.reserve`, `Registry.number` and `Registry.annul`.
 """
 
 from ventanilla.docsys.registry import Filing, Registry

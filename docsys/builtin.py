@@ -34,6 +34,8 @@ def provisional_radicado(message_id: int) -> str:
 
 
 class BuiltinRegistry:
+    remote = False
+
     def __init__(self, *, number_format: str, office_code: str, kind_digit: str, timezone: str):
         self.number_format = number_format
         self.office_code = office_code

@@ -203,6 +203,9 @@ class Refused:
 @dataclass(frozen=True)
 class Uncertain:
     reason: str
+    # We stopped waiting (a timeout): Orfeo may still be working on the request, so a
+    # lookup right away could miss a radicado about to be created.
+    timed_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -379,7 +382,9 @@ class OrfeoClient:
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
             return Unavailable(f"cannot connect to Orfeo ({type(error).__name__}: {error})")
         except httpx.TimeoutException as error:
-            return Uncertain(f"no answer from Orfeo in time ({type(error).__name__})")
+            return Uncertain(
+                f"no answer from Orfeo in time ({type(error).__name__})", timed_out=True
+            )
         except httpx.TransportError as error:
             return Uncertain(f"the connection to Orfeo broke ({type(error).__name__}: {error})")
         status = response.status_code

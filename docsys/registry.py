@@ -66,6 +66,11 @@ class Reservation:
 
 
 class Registry(Protocol):
+    # A remote registry gives numbers outside our transaction (docsys/filing.py): its
+    # `number` leaves the provisional radicados and writes the cases' filing rows, and
+    # the acknowledgements wait (held) for the number.
+    remote: bool
+
     def radicate(self, session: Session, message: Filable, filing: Filing) -> CaseFacts:
         """File `message` inside the caller's transaction and return its case.
 

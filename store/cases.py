@@ -29,8 +29,9 @@ def ack_status(statuses: list[str]) -> str:
     """One word for the acknowledgements of a case: none, pending, sent, failed or skipped."""
     if not statuses:
         return "none"
-    if "sending" in statuses:
-        statuses = [*statuses, "pending"]  # being sent right now: still pending
+    if "sending" in statuses or "held" in statuses:
+        # Being sent right now, or waiting for the document system's number: pending.
+        statuses = [*statuses, "pending"]
     for word in ("failed", "pending", "skipped"):
         if word in statuses:
             return word
@@ -245,6 +246,16 @@ def request_state(session: Session, message_id: int) -> dict[str, Any]:
 
 def _state(row: Any) -> dict[str, Any]:
     case = None
+    if row.radicado and row.radicado.startswith("~"):
+        # Reserved, still being filed in the document system (Orfeo): no number yet.
+        return {
+            "id": row.id,
+            "stage": row.stage,
+            "status": "filing",
+            "reason": row.reason or None,
+            "type": row.kind,
+            "case": None,
+        }
     if row.radicado:
         case = {
             "radicado": row.radicado,

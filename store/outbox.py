@@ -81,10 +81,13 @@ class Reply:
         return f"{self.kind}:{self.name}"
 
 
-def add_replies(session: Session, replies: Sequence[Reply], *, claimed: bool) -> list[int]:
+def add_replies(
+    session: Session, replies: Sequence[Reply], *, claimed: bool, held: bool = False
+) -> list[int]:
     """Create the rows once (a repeated call finds them by key); returns the new rows' ids.
 
-    With `claimed`, the caller sends them right after commit (as radicating does).
+    With `claimed`, the caller sends them right after commit (as radicating does). With
+    `held`, nobody does yet: the case they name waits for its number (store/filings.py).
     """
     if not replies:
         return []
@@ -98,7 +101,7 @@ def add_replies(session: Session, replies: Sequence[Reply], *, claimed: bool) ->
             "channel": reply.channel,
             "recipient": reply.recipient,
             "body": reply.body,
-            "status": "sending" if claimed else "pending",
+            "status": "held" if held else "sending" if claimed else "pending",
             "created_at": now,
             "updated_at": now,
         }
@@ -106,7 +109,7 @@ def add_replies(session: Session, replies: Sequence[Reply], *, claimed: bool) ->
     ]
     statement = dialect_insert(session)(OUTBOX).on_conflict_do_nothing(index_elements=["key"])
     inserted = session.scalars(statement.returning(OUTBOX.c.id), rows)
-    return sorted(inserted)
+    return [] if held else sorted(inserted)
 
 
 def claim_outbox(session: Session, outbox_id: int) -> bool:

@@ -311,10 +311,14 @@ def ack_key(case_id: int, channel: str, kind: str = "ack") -> str:
 
 
 def record_radicated(
-    session: Session, filed: Sequence[tuple[int, CaseFacts, Sequence[AckPlan], str]]
+    session: Session,
+    filed: Sequence[tuple[int, CaseFacts, Sequence[AckPlan], str]],
+    *,
+    held: bool = False,
 ) -> list[int]:
     """Link each message (id, case, acknowledgement plans, reason for none) to its case
-    and create the outbox rows, claimed for the caller to send; returns their ids.
+    and create the outbox rows, claimed for the caller to send; returns their ids
+    (with `held`, none: the filing step releases them with the number).
 
     The caller holds the messages' row locks at the radicate stage, so every update
     applies; one statement each for the batch keeps the year's counter lock short.
@@ -355,7 +359,8 @@ def record_radicated(
             "channel": plan.channel,
             "recipient": plan.recipient,
             # Claimed by the worker that radicates: it sends them right after commit.
-            "status": "sending",
+            # Held while a remote registry has not given the number they must carry.
+            "status": "held" if held else "sending",
             "created_at": now,
             "updated_at": now,
         }
@@ -367,7 +372,7 @@ def record_radicated(
     inserted = session.scalars(
         insert(OUTBOX).returning(OUTBOX.c.id, sort_by_parameter_order=True), rows
     )
-    return list(inserted)
+    return [] if held else list(inserted)
 
 
 def quarantine(session: Session, message_id: int, reason: str) -> None:
@@ -398,7 +403,8 @@ def touch_messages(session: Session, ids: Sequence[int]) -> None:
 
 
 def in_flight(session: Session) -> int:
-    """Messages not yet done plus acknowledgements not yet sent."""
+    """Messages not yet done, acknowledgements not yet sent, filings a worker still has
+    to ask the document system for (not those waiting for a clerk)."""
     messages = (
         session.scalar(select(func.count()).select_from(MESSAGES).where(MESSAGES.c.stage != "done"))
         or 0
@@ -411,4 +417,6 @@ def in_flight(session: Session) -> int:
         )
         or 0
     )
-    return int(messages) + int(pending)
+    from ventanilla.store.filings import in_flight as filings_in_flight
+
+    return int(messages) + int(pending) + filings_in_flight(session)

@@ -176,6 +176,37 @@ class Case(Base):
     status_token: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
 
+class Filing(Base):
+    """A case's filing in a remote document system (docsys.backend orfeo): the step that
+    asks for the radicado outside our transaction (docsys/filing.py).
+
+    Written with the case, before any call: `reference` is unique and is what Orfeo
+    stores in RADI_CUENTAI (varchar 20), so a lost answer can be looked up by it.
+    `status`: pending (to call when `next_attempt_at` is due), calling (a worker is
+    asking), unknown (the answer was lost: ask Orfeo by reference before anything else),
+    uncertain (no lookup configured: a clerk decides, "resultado incierto en Orfeo"),
+    filed (`number` is the case's radicado), refused (Orfeo's text in `last_error`).
+    """
+
+    __tablename__ = "filings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    backend: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    # The number the document system gave ("" until filed).
+    number: Mapped[str] = mapped_column(String(40), default="")
+    # Attachments sent as anexos so far (crearAnexo, in the attachments' id order).
+    annexes_sent: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 class Counter(Base):
     """The per-year radicado consecutive, moved in the transaction that inserts the case."""
 

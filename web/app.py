@@ -30,8 +30,10 @@ from ventanilla.app import App, current_app
 from ventanilla.errors import InputError, InvalidInput, NotFound, StoreUnavailable
 from ventanilla.logs import log
 from ventanilla.routing.types import TYPE_LABELS
+from ventanilla.store import filings as filing_store
 from ventanilla.store.cases import citizen_case, intake_outcomes, web_request_state
 from ventanilla.store.engine import TRANSIENT_ERRORS
+from ventanilla.store.schema import utcnow
 from ventanilla.templates import environment, spanish_date, spanish_datetime
 from ventanilla.web import api_schema, metrics
 from ventanilla.web.batcher import IntakeBatcher
@@ -56,6 +58,12 @@ UNAVAILABLE = (
 )
 SEND_AGAIN = (
     "Por seguridad, revise su solicitud y envíela de nuevo: sus datos siguen en el formulario."
+)
+# A request the document system (Orfeo) has not numbered yet: the number follows.
+RADICADO_BY_EMAIL = (
+    "Recibimos su solicitud. El número de radicado le llegará por correo electrónico en "
+    "cuanto quede asignado (si nos dio un correo). También puede consultarlo en el "
+    "enlace de estado."
 )
 # A duplicate sent from the form or the API: said to exist, never which case it is.
 ALREADY_FILED = (
@@ -357,6 +365,8 @@ def create_app(app: App | None = None) -> FastAPI:
         }
         if received["status"] == "duplicate":
             received["message"] = ALREADY_FILED
+        elif received["status"] in ("pending", "filing"):
+            received["message"] = RADICADO_BY_EMAIL
         return JSONResponse(received, status_code=202)
 
     def read_request(token: str) -> dict[str, Any]:
@@ -427,9 +437,17 @@ def create_app(app: App | None = None) -> FastAPI:
             except Exception as error:  # report, never raise: this is the health check
                 checks[name] = f"error: {type(error).__name__}"
         healthy = all(value == "ok" for value in checks.values())
-        return JSONResponse(
-            {"status": "ok" if healthy else "error", **checks}, status_code=200 if healthy else 503
-        )
+        body: dict[str, Any] = {"status": "ok" if healthy else "error", **checks}
+        if app.registry.remote and healthy:
+            # Waiting for the document system is not ill health: the backlog is shown.
+            body["filing"] = await run_in_threadpool(filing_backlog)
+        return JSONResponse(body, status_code=200 if healthy else 503)
+
+    def filing_backlog() -> dict[str, Any]:
+        with app.db.read() as session:
+            waiting, oldest = filing_store.backlog(session)
+        age = (utcnow() - oldest).total_seconds() if oldest else 0.0
+        return {"waiting": waiting, "oldest_seconds": round(age, 1)}
 
     @web.get("/metrics")
     async def metrics_endpoint() -> Response:

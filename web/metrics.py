@@ -20,6 +20,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from ventanilla.app import App
+from ventanilla.store.filings import backlog as filing_backlog
 from ventanilla.store.review import waiting_count
 from ventanilla.store.schema import Case, Checkpoint, Message, Outbox, utcnow
 
@@ -86,12 +87,23 @@ class StoreCollector(Collector):
                 backlog.add_metric([channel], waiting)
                 checkpoint_age.add_metric([channel], (now - updated_at).total_seconds())
             waiting = waiting_count(session)
+            filing_waiting, filing_oldest = filing_backlog(session)
         review = GaugeMetricFamily(
             "ventanilla_review_waiting",
             "Messages waiting for a person to say whether they are requests (/revision)",
             value=waiting,
         )
-        yield from (messages, outbox, cases, backlog, checkpoint_age, review)
+        filings = GaugeMetricFamily(
+            "ventanilla_filings_waiting",
+            "Cases waiting for their number from the document system (Orfeo)",
+            value=filing_waiting,
+        )
+        filing_age = GaugeMetricFamily(
+            "ventanilla_filing_oldest_seconds",
+            "Age of the oldest case still waiting for its number from the document system",
+            value=(now - filing_oldest).total_seconds() if filing_oldest else 0.0,
+        )
+        yield from (messages, outbox, cases, backlog, checkpoint_age, review, filings, filing_age)
 
 
 _store_collector: StoreCollector | None = None

@@ -28,6 +28,7 @@ def count_in_flight() -> int:
 def drain(timeout: float) -> bool:
     """True when everything finished within `timeout` seconds."""
     from ventanilla.workers.broker import broker
+    from ventanilla.workers.filing import file_case  # noqa: F401  (registers the actor)
     from ventanilla.workers.pipeline import QUEUE  # noqa: F401  (registers the actors)
 
     app = current_app()

@@ -404,6 +404,7 @@ def radicate(messages: list[MessageFacts], budget: CpuBudget) -> None:
         to_file: list[tuple[MessageFacts, Filing, list[AckPlan], str]] = []
         twins: list[tuple[MessageFacts, int, str, list[AckPlan]]] = []  # the same request twice
         notices: list[Reply] = []
+        held: list[Reply] = []  # notices naming a case that has no number yet
         for message, filing, (plans, no_ack_reason) in prepared:
             if message.id not in batch.messages:
                 continue
@@ -424,7 +425,10 @@ def radicate(messages: list[MessageFacts], budget: CpuBudget) -> None:
                 pipeline.record_duplicate(
                     session, message.id, "radicate", case, message.dedupe_key, why=why
                 )
-                notices += dedupe.notices(message.id, case.id, plans)
+                # An original still being filed (no number yet): the notice waits with it.
+                (held if provisional(case) else notices).extend(
+                    dedupe.notices(message.id, case.id, plans)
+                )
                 filed.append((message.id, case.radicado))
             elif twin := batch.twin_of(message):
                 twins.append((message, *twin, plans))
@@ -440,6 +444,7 @@ def radicate(messages: list[MessageFacts], budget: CpuBudget) -> None:
                 (message.id, case, plans, why)
                 for (message, _, plans, why), case in zip(to_file, reserved.cases, strict=True)
             ],
+            held=app.registry.remote,
         )
         batch.index(session, [(m, c) for (m, *_), c in zip(to_file, reserved.cases, strict=True)])
         cases = app.registry.number(session, reserved)
@@ -448,9 +453,12 @@ def radicate(messages: list[MessageFacts], budget: CpuBudget) -> None:
             pipeline.record_duplicate(
                 session, twin.id, "radicate", original_case, twin.dedupe_key, why=why
             )
-            notices += dedupe.notices(twin.id, original_case.id, plans)
+            (held if provisional(original_case) else notices).extend(
+                dedupe.notices(twin.id, original_case.id, plans)
+            )
             filed.append((twin.id, original_case.radicado))
         outbox_ids += outbox.add_replies(session, notices, claimed=True)
+        outbox.add_replies(session, held, claimed=True, held=True)
         filed.extend((m.id, case.radicado) for (m, *_), case in zip(to_file, cases, strict=True))
     for message_id, radicado in filed:
         log.info("radicated", message_id=message_id, radicado=radicado)
@@ -459,7 +467,16 @@ def radicate(messages: list[MessageFacts], budget: CpuBudget) -> None:
         log.warning("over_cpu_budget", message_id=message_id)
     announce_outcomes([message_id for message_id, _ in filed] + overrun)
     deliver_claimed(outbox_ids)
+    if app.registry.remote:  # the filing step asks the document system for the numbers
+        from ventanilla.workers.filing import enqueue
+
+        enqueue(sorted(reserved.pending))
     group_petitions([case.id for case in cases])
+
+
+def provisional(case: CaseFacts) -> bool:
+    """A case reserved but not yet numbered by a remote registry (docsys/filing.py)."""
+    return case.radicado.startswith("~")
 
 
 def group_petitions(case_ids: list[int]) -> None:

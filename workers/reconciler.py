@@ -37,11 +37,19 @@ def reconcile(older_than: timedelta | None = None) -> int:
     # Cases whose worker died between their commit and the grouping that follows it.
     with app.db.transaction() as session:
         compared = group_petitions(session, app.settings.dedupe, pending_for=older_than)
-    if messages or acks or compared:
+    filed = 0
+    if app.registry.remote:
+        from ventanilla.workers.filing import reconcile_filings
+
+        # A call claimed this long ago lost its worker (the client gives up sooner).
+        timeout = timedelta(seconds=app.settings.docsys.orfeo_timeout_seconds)
+        filed = reconcile_filings(max(older_than, sending_after) + timeout)
+    if messages or acks or compared or filed:
         log.info(
             "reconciled",
             messages=len(messages),
             acknowledgements=len(acks),
             petitions_compared=compared,
+            filings=filed,
         )
-    return len(messages) + len(acks) + compared
+    return len(messages) + len(acks) + compared + filed

@@ -80,10 +80,10 @@ ROLE_PAGES = ("/menciones", "/menciones.js", "/api/v1/mentions", "/informes")
 
 
 def test_each_role_reaches_its_pages_and_no_other(site, radicado):
-    every = ("/casos", "/cuarentena", "/usuarios", f"/casos/{radicado}", *ROLE_PAGES)
+    every = ("/casos", "/cuarentena", "/radicacion", "/usuarios", f"/casos/{radicado}", *ROLE_PAGES)
     allowed = {
         "ana": set(every),
-        "beto": {"/casos", "/cuarentena", f"/casos/{radicado}", "/informes"},
+        "beto": {"/casos", "/cuarentena", "/radicacion", f"/casos/{radicado}", "/informes"},
         "carla": {"/menciones", "/menciones.js", "/api/v1/mentions"},
     }
     for username, pages in allowed.items():

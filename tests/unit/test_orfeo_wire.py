@@ -190,12 +190,27 @@ def test_every_orfeo_code_is_a_setting_and_reaches_the_client(settings_file) -> 
         orfeo.close()
 
 
-def test_check_warns_that_the_pipeline_does_not_use_orfeo_yet(settings_file) -> None:
+def test_check_says_what_the_orfeo_backend_does_not_do(settings_file) -> None:
     settings_file(
         '[docsys]\nbackend = "orfeo"\norfeo_wsdl = "https://o.example/s.php?wsdl"\n'
         'orfeo_login = "radicador"\n'
     )
-    assert (
-        "docsys.backend: orfeo is not used by the pipeline yet; cases are still numbered by "
-        "the built-in registry"
-    ) in settings_warnings(load_settings())
+    warnings = settings_warnings(load_settings())
+    assert not any("not used by the pipeline" in line for line in warnings)
+    assert any(line.startswith("docsys.orfeo_lookup: none: a lost answer") for line in warnings)
+    assert any("not sent to Orfeo yet" in line for line in warnings)
+    settings_file('[docsys]\nbackend = "http"\n')
+    assert any(
+        "http is not used by the pipeline yet" in w for w in settings_warnings(load_settings())
+    )
+
+
+def test_filing_references_fit_cuentai_and_differ_between_installations() -> None:
+    from ventanilla.docsys.orfeo import REFERENCE
+    from ventanilla.store.filings import new_reference
+
+    for case_id in (1, 987_654_321, 2_147_483_647):
+        reference = new_reference(case_id)
+        assert REFERENCE.match(reference), reference
+        assert reference.startswith(f"VT{case_id}-")
+    assert new_reference(7) != new_reference(7)  # two stores' case 7 are two references

@@ -15,6 +15,7 @@ from ventanilla.logs import log
 from ventanilla.message import CHANNELS
 from ventanilla.routing.terms import deadline_state
 from ventanilla.routing.types import REQUEST_TYPES
+from ventanilla.store.filings import backlog as filing_backlog
 from ventanilla.store.staff import StaffUser
 from ventanilla.store.worklist import CASE_STATUSES, CaseFilter, find_cases, offices
 from ventanilla.web.auth import require_role
@@ -70,14 +71,14 @@ async def case_list(request: Request, user: Agent) -> Any:
         page = 1
     day = today(app)
 
-    def read() -> tuple[Any, list[str]]:
+    def read() -> tuple[Any, list[str], tuple[int, Any]]:
         with app.db.read() as session:
             found = find_cases(
                 session, filters, today=day, page=page, page_size=app.settings.staff.page_size
             )
-            return found, offices(session)
+            return found, offices(session), filing_backlog(session)
 
-    found, known_offices = await run_in_threadpool(read)
+    found, known_offices, (filing_waiting, filing_oldest) = await run_in_threadpool(read)
     for row in found.rows:
         row["deadline"] = deadline_state(row["due_date"], day, open_case=row["open"])
     kept = {k: params[k] for k in (*FILTER_FIELDS, "revisar") if params.get(k)}
@@ -102,6 +103,8 @@ async def case_list(request: Request, user: Agent) -> Any:
         annulled=params.get("anulados", "") if params.get("anulados", "").isdigit() else "",
         skipped=params.get("omitidos", "") if params.get("omitidos", "").isdigit() else "",
         bulk_error=BULK_ERRORS.get(params.get("problema", ""), ""),
+        filing_waiting=filing_waiting,
+        filing_oldest=filing_oldest,
     )
 
 
