@@ -326,8 +326,11 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--backend", default="sqlite,postgresql")
-    parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    # settings.toml's defaults (what a fresh install runs), unless said otherwise.
+    from ventanilla.settings import WorkerSettings
+
+    parser.add_argument("--processes", type=int, default=WorkerSettings().processes)
+    parser.add_argument("--threads", type=int, default=WorkerSettings().threads)
     args = parser.parse_args()
     print(f"commit {measured_commit()}")
     print(
