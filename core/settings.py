@@ -85,8 +85,8 @@ class QueueSettings(Section):
 
 
 class WorkerSettings(Section):
-    processes: int = Field(4, ge=1, le=64)
-    threads: int = Field(2, ge=1, le=256)
+    processes: int = Field(8, ge=1, le=64)
+    threads: int = Field(1, ge=1, le=256)
     max_retries: int = Field(5, ge=0, le=50)
     # A message whose stage has not moved for this long is re-enqueued by the reconciler.
     stuck_after_seconds: float = Field(60.0, gt=0)
