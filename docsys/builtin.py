@@ -22,15 +22,10 @@ from ventanilla.errors import InputError, NotFound
 from ventanilla.store import audit
 from ventanilla.store.audit import audit_rows
 from ventanilla.store.engine import dialect_insert
-from ventanilla.store.pipeline import CASE_COLUMNS, CASES, CaseFacts
+from ventanilla.store.pipeline import CASE_COLUMNS, CASES, CaseFacts, provisional_radicado
 from ventanilla.store.schema import Case, Counter
 
 COUNTERS = Counter.__table__
-
-
-def provisional_radicado(message_id: int) -> str:
-    """A reserved case's radicado until `number` gives the real one (same transaction)."""
-    return f"~{message_id}"
 
 
 class BuiltinRegistry:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ventanilla.errors import NotFound
 from ventanilla.routing.identity import contact_identity, identities_of
+from ventanilla.store.pipeline import is_provisional
 from ventanilla.store.schema import Case, Message, Outbox, PetitionGroup
 
 BOGOTA = ZoneInfo("America/Bogota")
@@ -246,7 +247,7 @@ def request_state(session: Session, message_id: int) -> dict[str, Any]:
 
 def _state(row: Any) -> dict[str, Any]:
     case = None
-    if row.radicado and row.radicado.startswith("~"):
+    if row.radicado and is_provisional(row.radicado):
         # Reserved, still being filed in the document system (Orfeo): no number yet.
         return {
             "id": row.id,

@@ -63,6 +63,17 @@ class CaseFacts:
     status_token: str = ""
 
 
+def provisional_radicado(message_id: int) -> str:
+    """A reserved case's radicado until its registry numbers it (docsys/registry.py):
+    `~` and the message id, unique and never a real number."""
+    return f"~{message_id}"
+
+
+def is_provisional(radicado: str) -> bool:
+    """A case reserved but not yet numbered (a remote registry's is, until filed)."""
+    return radicado.startswith("~")
+
+
 _MESSAGE_COLUMNS = [MESSAGES.c[name] for name in MessageFacts.__dataclass_fields__]
 CASE_COLUMNS = [CASES.c[name] for name in CaseFacts.__dataclass_fields__]
 

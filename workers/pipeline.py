@@ -476,7 +476,7 @@ def radicate(messages: list[MessageFacts], budget: CpuBudget) -> None:
 
 def provisional(case: CaseFacts) -> bool:
     """A case reserved but not yet numbered by a remote registry (docsys/filing.py)."""
-    return case.radicado.startswith("~")
+    return pipeline.is_provisional(case.radicado)
 
 
 def group_petitions(case_ids: list[int]) -> None:
